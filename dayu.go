@@ -1,0 +1,173 @@
+// Package dayu is the domain of Dayu, an emulator of Huawei Cloud DataArts
+// Studio's instance-ordering API: purchases, the orders and instances they
+// create, the world they refer to, and the Store that keeps them.
+//
+// The request path is http -> auth -> dayu (this package) -> store
+// (sqlstore, with the sqlite and postgres backends).
+package dayu
+
+import (
+	"context"
+	"time"
+)
+
+// Clock is the one source of time. Everything that reads the time takes a
+// Clock so tests, and the dev mode, can move it.
+type Clock interface {
+	Now() time.Time
+}
+
+// WallClock is the real time.
+type WallClock struct{}
+
+// Now returns the current wall-clock time in UTC.
+func (WallClock) Now() time.Time { return time.Now().UTC() }
+
+// PeriodType is the unit of a subscription period.
+type PeriodType int
+
+// The period types of the contract.
+const (
+	PeriodMonth PeriodType = 2
+	PeriodYear  PeriodType = 3
+)
+
+// InstanceStatus is an instance's status as the list reports it.
+type InstanceStatus int
+
+// The instance statuses of the contract (CONTRACT §4).
+const (
+	InstancePending  InstanceStatus = 1 // not yet effective
+	InstanceActive   InstanceStatus = 2 // in effect
+	InstanceDeleted  InstanceStatus = 3 // deleted or unsubscribed
+	InstanceFrozen   InstanceStatus = 4 // frozen, in retention
+	InstanceGrace    InstanceStatus = 5 // grace period
+	InstanceDeleting InstanceStatus = 6 // being deleted
+)
+
+// DefaultEnterpriseProject is the id of the enterprise project every domain
+// has; a purchase without eps_id lands there.
+const DefaultEnterpriseProject = "0"
+
+// Tag is a TMS tag on an instance. A tag sent without a value has Value "".
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// Purchase is a validated request to buy an instance (or an incremental
+// package bound to one).
+type Purchase struct {
+	RegionID          string
+	AvailabilityZone  string
+	VpcID             string
+	NetID             string
+	SecurityGroupID   string
+	InstanceName      string
+	EpsID             string
+	PeriodType        PeriodType
+	PeriodNum         int
+	IsAutoRenew       int
+	ResourceSpecCode  string
+	Tags              []Tag
+	CommodityID       string
+	ProductID         string
+	PromotionInfo     string
+	CloudServiceType  string
+	ResourceType      string
+	CdmVersion        string
+	ExtensionPackage  string // extesion_package_type on the wire
+	BindingInstanceID string
+}
+
+// Order is a BSS order: a purchase creates one.
+type Order struct {
+	ID         string
+	DomainID   string
+	ProjectID  string
+	ResourceID string
+	CreatedAt  time.Time
+}
+
+// Instance is a DataArts Studio instance, or an incremental package when
+// ParentID is set.
+type Instance struct {
+	ID               string
+	ProjectID        string
+	DomainID         string
+	OrderID          string
+	Name             string
+	RegionID         string
+	AvailabilityZone string
+	VpcID            string
+	NetID            string
+	SecurityGroupID  string
+	EpsID            string
+	SpecCode         string
+	ProductID        string
+	PeriodType       PeriodType
+	PeriodNum        int
+	IsAutoRenew      int
+	ExtensionPackage string
+	ParentID         string
+	CreateUser       string
+	CreatedAt        time.Time
+	EffectiveAt      time.Time
+	ExpiresAt        time.Time
+	Tags             []Tag
+}
+
+// IsPackage reports whether the instance is an incremental package.
+func (i *Instance) IsPackage() bool { return i.ParentID != "" }
+
+// Status is the instance's status at time now.
+func (i *Instance) Status(now time.Time) InstanceStatus {
+	if now.Before(i.EffectiveAt) {
+		return InstancePending
+	}
+	return InstanceActive
+}
+
+// ExpireDays is the number of whole days left until expiry at now, rounded
+// up, never negative.
+func (i *Instance) ExpireDays(now time.Time) int {
+	left := i.ExpiresAt.Sub(now)
+	if left <= 0 {
+		return 0
+	}
+	return int((left + 24*time.Hour - 1) / (24 * time.Hour))
+}
+
+// Page selects a slice of a list.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// Store keeps orders, instances, the world and the token key. Every write is
+// durable when it returns nil.
+type Store interface {
+	// CreatePurchase stores the order and the instance with its tags in one
+	// transaction. It returns ECONFLICT when the project already has an
+	// instance in that enterprise project, and EINVALID when a package's
+	// binding instance is not an active instance of the project.
+	CreatePurchase(ctx context.Context, o *Order, i *Instance) error
+	// ListInstances returns a page of the project's instances, newest first,
+	// and the total count.
+	ListInstances(ctx context.Context, projectID string, p Page) ([]*Instance, int, error)
+	// FindInstance returns an instance of the project, ENOTFOUND if none.
+	FindInstance(ctx context.Context, projectID, id string) (*Instance, error)
+
+	// World returns the stored world document, or nil when none is stored.
+	World(ctx context.Context) ([]byte, error)
+	// SaveWorld replaces the stored world document.
+	SaveWorld(ctx context.Context, doc []byte) error
+	// TokenKey returns the key that signs tokens, creating it (durably and
+	// once, however many nodes race) from fresh when none exists.
+	TokenKey(ctx context.Context, fresh []byte) ([]byte, error)
+
+	// Ping reports whether the store can serve requests.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}

@@ -1,0 +1,70 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/dayu-emu/dayu"
+)
+
+// Paging of the instance list (CONTRACT §4).
+const (
+	defaultLimit = 20
+	maxLimit     = 100
+)
+
+// purchase is POST /v1/{project_id}/instances/onekey-purchase.
+func (s *Server) purchase(c *call) (int, any, error) {
+	p, err := decodePurchase(c.body)
+	if err != nil {
+		return 0, nil, err
+	}
+	o, _, err := s.Service.Purchase(c.r.Context(), c.caller, c.project, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, purchaseResponse{OrderID: o.ID, ResourceID: o.ResourceID}, nil
+}
+
+// listInstances is GET /v1/{project_id}/instances?limit=&offset=.
+func (s *Server) listInstances(c *call) (int, any, error) {
+	page, err := parsePage(c.r)
+	if err != nil {
+		return 0, nil, err
+	}
+	list, total, err := s.Service.ListInstances(c.r.Context(), c.project, page)
+	if err != nil {
+		return 0, nil, err
+	}
+	now := s.Clock.Now()
+	out := instanceList{Count: total, CommodityOrders: make([]instanceItem, 0, len(list))}
+	for _, i := range list {
+		out.CommodityOrders = append(out.CommodityOrders, toInstanceItem(i, now))
+	}
+	return http.StatusOK, out, nil
+}
+
+// parsePage reads limit (1-100, default 20) and offset (>= 0, default 0).
+func parsePage(r *http.Request) (dayu.Page, error) {
+	q := r.URL.Query()
+	p := dayu.Page{Limit: defaultLimit}
+	for _, f := range []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{
+		{"limit", &p.Limit, 1, maxLimit},
+		{"offset", &p.Offset, 0, 1 << 30},
+	} {
+		v := q.Get(f.name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < f.min || n > f.max {
+			return p, dayu.Errorf(dayu.EINVALID, "%s: must be an integer from %d to %d, got %q", f.name, f.min, f.max, v)
+		}
+		*f.dst = n
+	}
+	return p, nil
+}

@@ -1,0 +1,155 @@
+// Package http serves Dayu's API: the DataArts Studio, IAM and BSS endpoints
+// of the contract, the health checks and the dev quickstart. It decodes and
+// encodes the wire format, asks package auth who the caller is, and hands
+// the rest to the domain.
+package http
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/api"
+	"github.com/dayu-emu/dayu/auth"
+)
+
+// MaxBodyBytes is the largest request body accepted.
+const MaxBodyBytes = 1 << 20
+
+// Server holds what the handlers need.
+type Server struct {
+	Service *dayu.Service
+	Auth    *auth.Authority
+	Store   dayu.Store
+	Clock   dayu.Clock
+	Logger  *slog.Logger
+	// Quickstart is served at /_dayu/quickstart; nil outside dev mode.
+	Quickstart *dayu.Quickstart
+}
+
+// Handler returns the server's routes wrapped in the request id, logging
+// and panic recovery.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/{project_id}/instances/onekey-purchase", s.endpoint(dataArts, true, s.purchase))
+	mux.Handle("GET /v1/{project_id}/instances", s.endpoint(dataArts, true, s.listInstances))
+	mux.Handle("POST /v3/auth/tokens", s.endpoint(iam, false, s.issueToken))
+	mux.Handle("GET /v3/projects", s.endpoint(iam, true, s.listProjects))
+	mux.Handle("GET /v3/auth/domains", s.endpoint(iam, true, s.listDomains))
+	mux.Handle("GET /v2/products/service-types", s.endpoint(bss, true, s.listServiceTypes))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(api.OpenAPI)
+	})
+	if s.Quickstart != nil {
+		mux.HandleFunc("GET /_dayu/quickstart", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, s.Quickstart)
+		})
+	}
+	return observe(s.Logger, withGatewayErrors(mux))
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if err := s.Store.Ping(r.Context()); err != nil {
+		logFrom(r).Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the store does not answer"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// withGatewayErrors answers an unknown path (404 APIGW.0101) or a wrong
+// method (405, with Allow) in the service's error format instead of the
+// mux's plain text.
+func withGatewayErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern == "" {
+			probe := &headerProbe{header: http.Header{}}
+			h.ServeHTTP(probe, r)
+			switch probe.status {
+			case http.StatusNotFound:
+				writeError(w, r, dataArts, dayu.Errorf(ENOROUTE, "No API is found for %s %s", r.Method, r.URL.Path))
+				return
+			case http.StatusMethodNotAllowed:
+				w.Header().Set("Allow", probe.header.Get("Allow"))
+				writeError(w, r, dataArts, dayu.Errorf(EMETHOD, "Method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, probe.header.Get("Allow")))
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// headerProbe records what the mux's fallback handler would answer.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(status int)      { p.status = status }
+
+// call is one API request as its handler sees it.
+type call struct {
+	r       *http.Request
+	header  http.Header // the response's headers
+	body    []byte
+	project string // the path's project_id, "" when the path has none
+	caller  dayu.Caller
+}
+
+// handlerFunc answers a call with a status and a body to encode as JSON,
+// or an error.
+type handlerFunc func(*call) (int, any, error)
+
+// endpoint turns a handlerFunc into an http.Handler: it reads the body
+// within MaxBodyBytes, requires JSON for a POST, authenticates the caller
+// when authn is set (and authorizes them for the path's project), and
+// writes the answer or the error in svc's format.
+func (s *Server) endpoint(svc service, authn bool, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id")}
+		status, v, err := s.serve(w, c, authn, h)
+		if err != nil {
+			writeError(w, r, svc, err)
+			return
+		}
+		writeJSON(w, status, v)
+	})
+}
+
+func (s *Server) serve(w http.ResponseWriter, c *call, authn bool, h handlerFunc) (int, any, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return 0, nil, dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	case err != nil:
+		return 0, nil, dayu.Errorf(dayu.EINVALID, "body: could not be read: %v", err)
+	}
+	c.body = body
+	if c.r.Method == http.MethodPost {
+		if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return 0, nil, dayu.Errorf(dayu.EINVALID, "Content-Type: must be application/json, got %q", c.r.Header.Get("Content-Type"))
+		}
+	}
+	if authn {
+		if c.caller, err = s.Auth.Authenticate(c.r, body, c.project); err != nil {
+			return 0, nil, err
+		}
+		if c.project != "" {
+			if err := auth.Authorize(c.caller, c.project); err != nil {
+				return 0, nil, err
+			}
+		}
+	}
+	return h(c)
+}

@@ -1,0 +1,343 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dayu-emu/dayu"
+)
+
+// This file is the one place where the contract's JSON field names live
+// (CONTRACT §2–§6): the shapes of every request and response body.
+
+// purchaseRequest is the body of POST /v1/{project_id}/instances/onekey-purchase.
+// Pointers tell an absent or null field from an empty one; a wrong JSON type
+// fails the decode and names the field.
+type purchaseRequest struct {
+	RegionID            *string      `json:"region_id"`
+	AvailabilityZone    *string      `json:"availability_zone"`
+	VpcID               *string      `json:"vpc_id"`
+	NetID               *string      `json:"net_id"`
+	SecurityGroupID     *string      `json:"security_group_id"`
+	InstanceName        *string      `json:"instance_name"`
+	EpsID               *string      `json:"eps_id"`
+	PeriodType          *int         `json:"period_type"`
+	PeriodNum           *int         `json:"period_num"`
+	IsAutoRenew         *int         `json:"is_auto_renew"`
+	ResourceSpecCode    *string      `json:"resource_spec_code"`
+	Tags                []tagRequest `json:"tags"`
+	CommodityID         *string      `json:"commodity_id"`
+	ProductID           *string      `json:"product_id"`
+	PromotionInfo       *string      `json:"promotion_info"`
+	CloudServiceType    *string      `json:"cloud_service_type"`
+	ResourceType        *string      `json:"resource_type"`
+	CdmVersion          *string      `json:"cdm_version"`
+	ExtesionPackageType *string      `json:"extesion_package_type"` // sic
+	BindingInstanceID   *string      `json:"binding_instance_id"`
+}
+
+type tagRequest struct {
+	Key   *string `json:"key"`
+	Value *string `json:"value"` // GSDK omits an empty value
+}
+
+// decodePurchase reads a purchase body strictly: the body must be one JSON
+// object, each mandatory field present and not null, each field of its JSON
+// type. Unknown fields are ignored, as the real service does.
+func decodePurchase(body []byte) (*dayu.Purchase, error) {
+	var req purchaseRequest
+	if err := decodeObject(body, &req); err != nil {
+		return nil, err
+	}
+	p := &dayu.Purchase{
+		EpsID: opt(req.EpsID), CommodityID: opt(req.CommodityID), ProductID: opt(req.ProductID),
+		PromotionInfo: opt(req.PromotionInfo), CloudServiceType: opt(req.CloudServiceType),
+		ResourceType: opt(req.ResourceType), CdmVersion: opt(req.CdmVersion),
+		ExtensionPackage: opt(req.ExtesionPackageType), BindingInstanceID: opt(req.BindingInstanceID),
+	}
+	var errs []error
+	str := func(name string, v *string) string {
+		if v == nil {
+			errs = append(errs, dayu.Errorf(dayu.EINVALID, "%s: is required and must not be null", name))
+			return ""
+		}
+		return *v
+	}
+	num := func(name string, v *int) int {
+		if v == nil {
+			errs = append(errs, dayu.Errorf(dayu.EINVALID, "%s: is required and must not be null", name))
+			return 0
+		}
+		return *v
+	}
+	p.RegionID = str("region_id", req.RegionID)
+	p.AvailabilityZone = str("availability_zone", req.AvailabilityZone)
+	p.VpcID = str("vpc_id", req.VpcID)
+	p.NetID = str("net_id", req.NetID)
+	p.SecurityGroupID = str("security_group_id", req.SecurityGroupID)
+	p.InstanceName = str("instance_name", req.InstanceName)
+	p.PeriodType = dayu.PeriodType(num("period_type", req.PeriodType))
+	p.PeriodNum = num("period_num", req.PeriodNum)
+	p.IsAutoRenew = num("is_auto_renew", req.IsAutoRenew)
+	p.ResourceSpecCode = str("resource_spec_code", req.ResourceSpecCode)
+	for i, t := range req.Tags {
+		p.Tags = append(p.Tags, dayu.Tag{Key: str(fmt.Sprintf("tags[%d].key", i), t.Key), Value: opt(t.Value)})
+	}
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return p, nil
+}
+
+func opt(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return *v
+}
+
+// decodeObject decodes a body that must be exactly one JSON object.
+func decodeObject(body []byte, v any) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return dayu.Errorf(dayu.EINVALID, "body: must be a JSON object")
+	}
+	err := json.Unmarshal(trimmed, v)
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		return dayu.Errorf(dayu.EINVALID, "%s: must be %s, got %s", jsonPath(typeErr.Field), jsonType(typeErr.Type.Kind().String()), typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return dayu.Errorf(dayu.EINVALID, "body: malformed JSON at byte %d: %v", syntaxErr.Offset, syntaxErr)
+	}
+	return dayu.Errorf(dayu.EINVALID, "body: malformed JSON: %v", err)
+}
+
+// jsonPath turns encoding/json's "tags.key" into the field as the client
+// wrote it.
+func jsonPath(field string) string {
+	if field == "" {
+		return "body"
+	}
+	return field
+}
+
+// jsonType names a Go kind as the JSON type a client should send.
+func jsonType(kind string) string {
+	switch {
+	case kind == "string":
+		return "a string"
+	case strings.HasPrefix(kind, "int"):
+		return "an integer"
+	case kind == "slice":
+		return "an array"
+	case kind == "struct":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// purchaseResponse is the purchase's 200 body.
+type purchaseResponse struct {
+	OrderID    string `json:"order_id"`
+	ResourceID string `json:"resource_id"`
+}
+
+// instanceList is the list envelope (CONTRACT §4). It has exactly one array
+// field: GSDK's pager concatenates every array it sees.
+type instanceList struct {
+	BillingCheck    bool           `json:"billing_check"`
+	Count           int            `json:"count"`
+	CommodityOrders []instanceItem `json:"commodity_orders"`
+}
+
+// instanceItem is one instance in the list; every JSON type here is the
+// contract's (a wrong one fails GSDK's whole decode).
+type instanceItem struct {
+	ResourceID        string `json:"resource_id"`
+	ResourceName      string `json:"resource_name"`
+	ResourceType      string `json:"resource_type"`
+	ResourceSpecCode  string `json:"resource_spec_code"`
+	ProductID         string `json:"product_id"`
+	VpcID             string `json:"vpc_id"`
+	NetID             string `json:"net_id"`
+	SecurityGroupID   string `json:"security_group_id"`
+	AvailabilityZone  string `json:"availability_zone"`
+	RegionID          string `json:"region_id"`
+	ProjectID         string `json:"project_id"`
+	DomainID          string `json:"domain_id"`
+	EpsID             string `json:"eps_id"`
+	OrderID           string `json:"order_id"`
+	OrderType         string `json:"order_type"`
+	ChargeType        string `json:"charge_type"`
+	WorkSpaceMode     string `json:"work_space_mode"`
+	CreateUser        string `json:"create_user"`
+	SubscriptionID    string `json:"subscription_id"`
+	LockCheckEndpoint string `json:"lock_check_endpoint"`
+	Status            int    `json:"status"`
+	IsAutoRenew       int    `json:"is_auto_renew"`
+	IsTrialOrder      int    `json:"is_trial_order"`
+	EffectiveTime     int64  `json:"effective_time"`
+	ExpireTime        int64  `json:"expire_time"`
+	CreateTime        int64  `json:"create_time"`
+	ExpireDays        string `json:"expire_days"`
+}
+
+// Values of list fields that the public material does not give (ours,
+// documented in the README).
+const (
+	resourceTypeDayu  = "hws.resource.type.dayu"
+	orderTypeNew      = "NEW"
+	chargeTypePrepaid = "prePaid"
+	workSpaceMode     = "simple"
+)
+
+func toInstanceItem(i *dayu.Instance, t time.Time) instanceItem {
+	return instanceItem{
+		ResourceID: i.ID, ResourceName: i.Name, ResourceType: resourceTypeDayu,
+		ResourceSpecCode: i.SpecCode, ProductID: i.ProductID,
+		VpcID: i.VpcID, NetID: i.NetID, SecurityGroupID: i.SecurityGroupID,
+		AvailabilityZone: i.AvailabilityZone, RegionID: i.RegionID, ProjectID: i.ProjectID,
+		DomainID: i.DomainID, EpsID: i.EpsID, OrderID: i.OrderID,
+		OrderType: orderTypeNew, ChargeType: chargeTypePrepaid, WorkSpaceMode: workSpaceMode,
+		CreateUser: i.CreateUser, SubscriptionID: i.OrderID, LockCheckEndpoint: "",
+		Status: int(i.Status(t)), IsAutoRenew: i.IsAutoRenew,
+		EffectiveTime: i.EffectiveAt.UnixMilli(), ExpireTime: i.ExpiresAt.UnixMilli(),
+		CreateTime: i.CreatedAt.UnixMilli(), ExpireDays: strconv.Itoa(i.ExpireDays(t)),
+	}
+}
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// tokenRequest is the body of POST /v3/auth/tokens (CONTRACT §6).
+type tokenRequest struct {
+	Auth struct {
+		Identity struct {
+			Methods  []string `json:"methods"`
+			Password *struct {
+				User struct {
+					ID       string     `json:"id"`
+					Name     string     `json:"name"`
+					Password string     `json:"password"`
+					Domain   *idAndName `json:"domain"`
+				} `json:"user"`
+			} `json:"password"`
+			Token *struct {
+				ID string `json:"id"`
+			} `json:"token"`
+		} `json:"identity"`
+		Scope *struct {
+			Project *struct {
+				ID     string     `json:"id"`
+				Name   string     `json:"name"`
+				Domain *idAndName `json:"domain"`
+			} `json:"project"`
+			Domain *idAndName `json:"domain"`
+		} `json:"scope"`
+	} `json:"auth"`
+}
+
+type idAndName struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// tokenResponse is the 201 body of POST /v3/auth/tokens.
+type tokenResponse struct {
+	Token tokenBody `json:"token"`
+}
+
+type tokenBody struct {
+	ExpiresAt string         `json:"expires_at"`
+	IssuedAt  string         `json:"issued_at"`
+	Methods   []string       `json:"methods"`
+	Catalog   []catalogEntry `json:"catalog"`
+	Project   *tokenProject  `json:"project,omitempty"`
+	Domain    *idAndName     `json:"domain,omitempty"`
+	Roles     []idAndName    `json:"roles"`
+	User      tokenUser      `json:"user"`
+}
+
+type tokenProject struct {
+	ID     string    `json:"id"`
+	Name   string    `json:"name"`
+	Domain idAndName `json:"domain"`
+}
+
+type tokenUser struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	Domain            idAndName `json:"domain"`
+	PasswordExpiresAt string    `json:"password_expires_at"`
+}
+
+type catalogEntry struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Type      string            `json:"type"`
+	Endpoints []catalogEndpoint `json:"endpoints"`
+}
+
+type catalogEndpoint struct {
+	ID        string `json:"id"`
+	Interface string `json:"interface"`
+	Region    string `json:"region"`
+	RegionID  string `json:"region_id"`
+	URL       string `json:"url"`
+}
+
+// keystoneTime is the layout of IAM's timestamps: 2020-01-04T09:05:22.701000Z.
+const keystoneTime = "2006-01-02T15:04:05.000000Z"
+
+// projectList is the body of GET /v3/projects.
+type projectList struct {
+	Projects []projectItem `json:"projects"`
+	Links    links         `json:"links"`
+}
+
+type projectItem struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DomainID    string `json:"domain_id"`
+	ParentID    string `json:"parent_id"`
+	Enabled     bool   `json:"enabled"`
+	IsDomain    bool   `json:"is_domain"`
+	Description string `json:"description"`
+}
+
+type links struct {
+	Self string `json:"self"`
+}
+
+// domainList is the body of GET /v3/auth/domains.
+type domainList struct {
+	Domains []domainItem `json:"domains"`
+}
+
+type domainItem struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Enabled     bool   `json:"enabled"`
+	Description string `json:"description"`
+}
+
+// serviceTypeList is the body of GET /v2/products/service-types, the
+// Terraform provider's start-up probe.
+type serviceTypeList struct {
+	TotalCount   int           `json:"total_count"`
+	ServiceTypes []serviceType `json:"service_types"`
+}
+
+type serviceType struct {
+	ServiceTypeName string `json:"service_type_name"`
+	ServiceTypeCode string `json:"service_type_code"`
+	Abbreviation    string `json:"abbreviation"`
+}

@@ -1,0 +1,218 @@
+package dayu
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Limits of a purchase (CONTRACT §2 and the older public docs).
+const (
+	MaxNameLen          = 128
+	MaxPromotionInfoLen = 1024
+	MaxTags             = 20
+	MaxTagKeyLen        = 128
+	MaxTagValueLen      = 255
+	MaxMonths           = 9
+	MaxYears            = 3
+)
+
+// Validate checks the rules a purchase must meet on its own, before the
+// world is consulted: ranges, lengths and tags. Each error is EINVALID and
+// names the field on the wire.
+func (p *Purchase) Validate() error {
+	for _, f := range []struct {
+		name, value string
+		min, max    int
+	}{
+		{"region_id", p.RegionID, 1, MaxNameLen},
+		{"availability_zone", p.AvailabilityZone, 1, MaxNameLen},
+		{"vpc_id", p.VpcID, 1, MaxNameLen},
+		{"net_id", p.NetID, 1, MaxNameLen},
+		{"security_group_id", p.SecurityGroupID, 1, MaxNameLen},
+		{"instance_name", p.InstanceName, 1, MaxNameLen},
+		{"eps_id", p.EpsID, 0, MaxNameLen},
+		{"resource_spec_code", p.ResourceSpecCode, 1, MaxNameLen},
+		{"commodity_id", p.CommodityID, 0, MaxNameLen},
+		{"product_id", p.ProductID, 0, MaxNameLen},
+		{"promotion_info", p.PromotionInfo, 0, MaxPromotionInfoLen},
+		{"cloud_service_type", p.CloudServiceType, 0, MaxNameLen},
+		{"resource_type", p.ResourceType, 0, MaxNameLen},
+		{"cdm_version", p.CdmVersion, 0, MaxNameLen},
+		{"extesion_package_type", p.ExtensionPackage, 0, MaxNameLen},
+		{"binding_instance_id", p.BindingInstanceID, 0, MaxNameLen},
+	} {
+		if err := checkLen(f.name, f.value, f.min, f.max); err != nil {
+			return err
+		}
+	}
+	switch p.PeriodType {
+	case PeriodMonth:
+		if p.PeriodNum < 1 || p.PeriodNum > MaxMonths {
+			return Errorf(EINVALID, "period_num: must be 1-%d for a monthly period (period_type 2), got %d", MaxMonths, p.PeriodNum)
+		}
+	case PeriodYear:
+		if p.PeriodNum < 1 || p.PeriodNum > MaxYears {
+			return Errorf(EINVALID, "period_num: must be 1-%d for a yearly period (period_type 3), got %d", MaxYears, p.PeriodNum)
+		}
+	default:
+		return Errorf(EINVALID, "period_type: must be 2 (month) or 3 (year), got %d", p.PeriodType)
+	}
+	if p.IsAutoRenew != 0 && p.IsAutoRenew != 1 {
+		return Errorf(EINVALID, "is_auto_renew: must be 0 or 1, got %d", p.IsAutoRenew)
+	}
+	if p.ExtensionPackage != "" && p.BindingInstanceID == "" {
+		return Errorf(EINVALID, "binding_instance_id: is required when extesion_package_type is set")
+	}
+	return p.validateTags()
+}
+
+func (p *Purchase) validateTags() error {
+	if len(p.Tags) > MaxTags {
+		return Errorf(EINVALID, "tags: at most %d tags, got %d", MaxTags, len(p.Tags))
+	}
+	keys := make(map[string]bool, len(p.Tags))
+	for i, t := range p.Tags {
+		if err := checkLen(fmt.Sprintf("tags[%d].key", i), t.Key, 1, MaxTagKeyLen); err != nil {
+			return err
+		}
+		if err := checkLen(fmt.Sprintf("tags[%d].value", i), t.Value, 0, MaxTagValueLen); err != nil {
+			return err
+		}
+		if keys[t.Key] {
+			return Errorf(EINVALID, "tags[%d].key: duplicate key %q", i, t.Key)
+		}
+		keys[t.Key] = true
+	}
+	return nil
+}
+
+// checkLen counts characters, not bytes: the limits are the console's.
+func checkLen(field, v string, min, max int) error {
+	if !utf8.ValidString(v) {
+		return Errorf(EINVALID, "%s: must be valid UTF-8", field)
+	}
+	n := utf8.RuneCountInString(v)
+	switch {
+	case n == 0 && min > 0:
+		return Errorf(EINVALID, "%s: must not be empty", field)
+	case n < min || n > max:
+		return Errorf(EINVALID, "%s: must be %d-%d characters, got %d", field, min, max, n)
+	}
+	return nil
+}
+
+// Caller is who sends a request, as authentication found them.
+type Caller struct {
+	UserID     string
+	UserName   string
+	DomainID   string
+	DomainName string
+	ProjectID  string // empty for a domain-scoped or unscoped caller
+}
+
+// Service carries out purchases and reads for the HTTP layer, on any Store.
+type Service struct {
+	Store Store
+	Clock Clock
+	World *World
+	// Loose skips the checks of references against the world (region,
+	// zone, VPC, subnet, security group, enterprise project).
+	Loose bool
+}
+
+// Purchase buys an instance in project for caller: it validates p, checks
+// it against the world, and stores the order and the instance durably.
+func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string, p *Purchase) (*Order, *Instance, error) {
+	if p.EpsID == "" {
+		p.EpsID = DefaultEnterpriseProject
+	}
+	if err := p.Validate(); err != nil {
+		return nil, nil, err
+	}
+	project := s.World.Project(projectID)
+	if project == nil {
+		return nil, nil, Errorf(EINVALID, "project_id: project %q does not exist", projectID)
+	}
+	edition := s.World.Edition(p.ResourceSpecCode)
+	if edition == nil {
+		return nil, nil, Errorf(EINVALID, "resource_spec_code: %q is not an edition of the catalog", p.ResourceSpecCode)
+	}
+	if !s.Loose {
+		if err := checkReferences(project, s.World, p); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Milliseconds are what the store and the wire keep.
+	now := s.Clock.Now().Truncate(time.Millisecond)
+	productID := p.ProductID
+	if productID == "" {
+		productID = edition.ProductID
+	}
+	o := &Order{ID: newOrderID(now.Format("060102150405")), DomainID: project.Domain.ID, ProjectID: projectID, CreatedAt: now}
+	i := &Instance{
+		ID: uuid.NewString(), ProjectID: projectID, DomainID: project.Domain.ID, OrderID: o.ID,
+		Name: p.InstanceName, RegionID: p.RegionID, AvailabilityZone: p.AvailabilityZone,
+		VpcID: p.VpcID, NetID: p.NetID, SecurityGroupID: p.SecurityGroupID, EpsID: p.EpsID,
+		SpecCode: p.ResourceSpecCode, ProductID: productID,
+		PeriodType: p.PeriodType, PeriodNum: p.PeriodNum, IsAutoRenew: p.IsAutoRenew,
+		ExtensionPackage: p.ExtensionPackage, ParentID: p.BindingInstanceID,
+		CreateUser: caller.UserName, CreatedAt: now, EffectiveAt: now,
+		ExpiresAt: AddPeriod(now, p.PeriodType, p.PeriodNum),
+		Tags:      p.Tags,
+	}
+	o.ResourceID = i.ID
+	if err := s.Store.CreatePurchase(ctx, o, i); err != nil {
+		return nil, nil, err
+	}
+	return o, i, nil
+}
+
+// checkReferences resolves the purchase's ids against the world.
+func checkReferences(project *Project, w *World, p *Purchase) error {
+	region := w.Region(p.RegionID)
+	switch {
+	case region == nil:
+		return Errorf(EINVALID, "region_id: region %q does not exist", p.RegionID)
+	case p.RegionID != project.RegionID:
+		return Errorf(EINVALID, "region_id: project %s is in region %q, not %q", project.ID, project.RegionID, p.RegionID)
+	case !region.HasZone(p.AvailabilityZone):
+		return Errorf(EINVALID, "availability_zone: %q is not a zone of region %q", p.AvailabilityZone, p.RegionID)
+	}
+	switch vpc, subnet := project.Subnet(p.VpcID, p.NetID); {
+	case !vpc:
+		return Errorf(EINVALID, "vpc_id: VPC %q does not exist in project %s", p.VpcID, project.ID)
+	case !subnet:
+		return Errorf(EINVALID, "net_id: subnet %q does not belong to VPC %q", p.NetID, p.VpcID)
+	}
+	if !project.HasSecurityGroup(p.SecurityGroupID) {
+		return Errorf(EINVALID, "security_group_id: security group %q does not exist in project %s", p.SecurityGroupID, project.ID)
+	}
+	if !project.Domain.HasEnterpriseProject(p.EpsID) {
+		return Errorf(EINVALID, "eps_id: enterprise project %q does not exist", p.EpsID)
+	}
+	return nil
+}
+
+// ListInstances returns a page of the project's instances and the total.
+func (s *Service) ListInstances(ctx context.Context, projectID string, p Page) ([]*Instance, int, error) {
+	return s.Store.ListInstances(ctx, projectID, p)
+}
+
+const orderIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// newOrderID makes an id shaped like Huawei's: "CS", the time, and random
+// characters, enough of them that ids made in the same second at ten
+// thousand purchases a second do not collide.
+func newOrderID(stamp string) string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = orderIDAlphabet[int(b[i])%len(orderIDAlphabet)]
+	}
+	return "CS" + stamp + string(b)
+}

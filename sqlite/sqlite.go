@@ -1,0 +1,61 @@
+// Package sqlite is the embedded store: dayu.Store on a SQLite file in WAL
+// mode (modernc.org/sqlite, pure Go, so no C toolchain is needed).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dayu-emu/dayu/sqlstore"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file inside the data directory.
+const FileName = "dayu.db"
+
+// Open opens (creating if needed) the store in dir. synchronous=FULL makes
+// every commit reach the disk before it returns: a 200 means durable.
+func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	// One writer connection: SQLite serialises writers anyway, and the
+	// group committer is the only one that writes purchases.
+	write, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
+	sub, _ := fs.Sub(migrations, "migrations") // cannot fail: the directory is embedded
+	s, err := sqlstore.Open(ctx, write, read, sqlstore.Dialect{
+		Name:       "sqlite",
+		Migrations: sub,
+		IsOnePerEnterpriseProject: func(err error) bool {
+			return strings.Contains(err.Error(), "UNIQUE constraint failed: instances.project_id, instances.eps_slot")
+		},
+	}, batchMax)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
+	return s, nil
+}

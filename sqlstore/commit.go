@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+
+	"github.com/dayu-emu/dayu"
+)
+
+// purchaseWrite is one purchase waiting for a group commit.
+type purchaseWrite struct {
+	order    *dayu.Order
+	instance *dayu.Instance
+	tags     string
+	done     chan error
+}
+
+// committer is the group commit: one goroutine takes every purchase that is
+// waiting, writes them in one transaction (each inside its own savepoint, so
+// that one refused purchase does not undo the others), commits once, and
+// only then answers each. A durable commit costs an fsync; sharing it is
+// what lets purchases outrun the disk.
+type committer struct {
+	store *Store
+	max   int
+	queue chan *purchaseWrite
+	quit  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func newCommitter(s *Store, max int) *committer {
+	if max < 1 {
+		max = 1
+	}
+	c := &committer{store: s, max: max, queue: make(chan *purchaseWrite, 4*max), quit: make(chan struct{})}
+	c.wg.Add(1)
+	go c.run()
+	return c
+}
+
+// submit queues w and waits for its outcome. A caller that gives up still
+// leaves its write queued: it may be committed, as with any request whose
+// answer was lost.
+func (c *committer) submit(ctx context.Context, w *purchaseWrite) error {
+	w.done = make(chan error, 1)
+	select {
+	case c.queue <- w:
+	case <-c.quit:
+		return dayu.Errorf(dayu.EUNAVAILABLE, "the store is closing")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-w.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *committer) stop() {
+	close(c.quit)
+	c.wg.Wait()
+}
+
+func (c *committer) run() {
+	defer c.wg.Done()
+	batch := make([]*purchaseWrite, 0, c.max)
+	for {
+		select {
+		case w := <-c.queue:
+			batch = append(batch[:0], w)
+		case <-c.quit:
+			return
+		}
+	fill:
+		for len(batch) < c.max {
+			select {
+			case w := <-c.queue:
+				batch = append(batch, w)
+			default:
+				break fill
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+// commit writes one batch and answers every write in it.
+func (c *committer) commit(batch []*purchaseWrite) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
+		for n, w := range batch {
+			var err error
+			if errs[n], err = c.one(ctx, tx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for n, w := range batch {
+		if err != nil {
+			w.done <- unavailable(err)
+			continue
+		}
+		w.done <- errs[n]
+	}
+}
+
+// one writes a purchase inside its own savepoint. A refused purchase is
+// undone alone and its error returned as refused; txErr means the
+// transaction itself failed and the whole batch with it.
+func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refused, txErr error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT purchase"); err != nil {
+		return nil, err
+	}
+	if err := c.store.insertPurchase(ctx, tx, w); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT purchase"); rerr != nil {
+			return nil, fmt.Errorf("%w (rollback: %w)", err, rerr)
+		}
+		return err, nil
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT purchase")
+	return nil, err
+}
