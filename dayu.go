@@ -8,6 +8,7 @@ package dayu
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,21 @@ type WallClock struct{}
 
 // Now returns the current wall-clock time in UTC.
 func (WallClock) Now() time.Time { return time.Now().UTC() }
+
+// OffsetClock is the wall clock moved by an offset: the dev mode's clock,
+// and the tests'. It is safe for concurrent use.
+type OffsetClock struct {
+	offset atomic.Int64 // nanoseconds
+}
+
+// Now returns the wall-clock time plus the offset, in UTC.
+func (c *OffsetClock) Now() time.Time { return time.Now().UTC().Add(c.Offset()) }
+
+// Offset returns how far the clock is ahead of the wall clock.
+func (c *OffsetClock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
+
+// Advance moves the clock d ahead.
+func (c *OffsetClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // PeriodType is the unit of a subscription period.
 type PeriodType int

@@ -2,6 +2,7 @@ package dayu
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -321,4 +322,35 @@ func (p *Project) HasSecurityGroup(id string) bool {
 		}
 	}
 	return false
+}
+
+// EnsureWorld returns the world to serve and stores it for the next start:
+// doc when one is given (a --world file), else the stored world, else a new
+// dev world. Reading the stored world back skips hashing passwords again,
+// which keeps a restart fast.
+func EnsureWorld(ctx context.Context, s Store, doc []byte) (*World, error) {
+	if doc == nil {
+		stored, err := s.World(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if stored != nil {
+			return ParseWorld(stored)
+		}
+	}
+	var w *World
+	var err error
+	if doc != nil {
+		w, err = ParseWorld(doc)
+	} else {
+		w, err = DevWorld()
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := w.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return w, s.SaveWorld(ctx, out)
 }

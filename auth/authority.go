@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"context"
+	"crypto/rand"
+
 	"github.com/dayu-emu/dayu"
 )
 
@@ -14,6 +17,21 @@ type Authority struct {
 // New returns an Authority that signs tokens with key.
 func New(w *dayu.World, clock dayu.Clock, key []byte) *Authority {
 	return &Authority{World: w, Clock: clock, key: key}
+}
+
+// Open returns an Authority whose token key is the one in the store,
+// created there on first start: every node on one store, and every restart,
+// signs and accepts the same tokens.
+func Open(ctx context.Context, w *dayu.World, clock dayu.Clock, s dayu.Store) (*Authority, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	key, err := s.TokenKey(ctx, fresh)
+	if err != nil {
+		return nil, err
+	}
+	return New(w, clock, key), nil
 }
 
 // Identity is how a token request proves who it is: a password (the user by

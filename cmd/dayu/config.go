@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is the whole configuration of dayu serve, from flags and DAYU_*
+// environment variables (a flag given on the command line wins).
+type Config struct {
+	Addr            string
+	DataDir         string
+	WorldFile       string
+	Dev             bool
+	Loose           bool
+	LogFormat       string
+	LogLevel        string
+	BatchMax        int
+	ShutdownTimeout time.Duration
+}
+
+// bind declares the flags of c on fs.
+func (c *Config) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.DataDir, "data", "./dayu-data", "directory of the embedded SQLite store")
+	fs.StringVar(&c.WorldFile, "world", "", "world file (JSON) to load; without it a dev world is created on first start")
+	fs.BoolVar(&c.Dev, "dev", false, "dev mode: serve /_dayu/quickstart (default: on when no --world is given)")
+	fs.BoolVar(&c.Loose, "loose", false, "skip the checks of a purchase's references against the world")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.IntVar(&c.BatchMax, "batch-max", 512, "most purchases that share one commit")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
+}
+
+// envName is the environment variable of a flag: --log-format is DAYU_LOG_FORMAT.
+func envName(flag string) string {
+	return "DAYU_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// load fills the flags not given on the command line from the environment,
+// applies the defaults that depend on other settings, and validates.
+func (c *Config) load(fs *pflag.FlagSet) error {
+	var errs []error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if v, ok := os.LookupEnv(envName(f.Name)); ok && !f.Changed {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", envName(f.Name), err))
+			}
+		}
+	})
+	if !fs.Changed("dev") && os.Getenv(envName("dev")) == "" {
+		c.Dev = c.WorldFile == ""
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data must not be empty"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: must be text or json", c.LogFormat))
+	}
+	if _, ok := logLevels[c.LogLevel]; !ok {
+		errs = append(errs, fmt.Errorf("--log-level %q: must be debug, info, warn or error", c.LogLevel))
+	}
+	if c.BatchMax < 1 {
+		errs = append(errs, fmt.Errorf("--batch-max %d: must be at least 1", c.BatchMax))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))
+	}
+	return errors.Join(errs...)
+}

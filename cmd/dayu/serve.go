@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/auth"
+	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/sqlite"
+)
+
+var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
+func serveCommand() *cobra.Command {
+	var c Config
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the API",
+		Long:  "Serve the DataArts Studio, IAM and BSS endpoints. Every flag can also be set as DAYU_<FLAG> (for example DAYU_ADDR).",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := c.load(cmd.Flags()); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, c, cmd.OutOrStdout())
+		},
+	}
+	c.bind(cmd.Flags())
+	return cmd
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully:
+// in-flight requests finish, then the store closes.
+func serve(ctx context.Context, c Config, out io.Writer) error {
+	log := newLogger(c, out)
+	store, err := sqlite.Open(ctx, c.DataDir, c.BatchMax)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	var doc []byte
+	if c.WorldFile != "" {
+		if doc, err = os.ReadFile(c.WorldFile); err != nil {
+			return fmt.Errorf("--world: %w", err)
+		}
+	}
+	world, err := dayu.EnsureWorld(ctx, store, doc)
+	if err != nil {
+		return err
+	}
+	clock := dayu.WallClock{}
+	authority, err := auth.Open(ctx, world, clock, store)
+	if err != nil {
+		return err
+	}
+	srv := &dayuhttp.Server{
+		Service: &dayu.Service{Store: store, Clock: clock, World: world, Loose: c.Loose},
+		Auth:    authority, Store: store, Clock: clock, Logger: log,
+	}
+	if c.Dev {
+		q := dayu.DevQuickstart
+		srv.Quickstart = &q
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("dayu serving", "addr", ln.Addr().String(), "data", c.DataDir, "dev", c.Dev, "loose", c.Loose)
+	if c.Dev {
+		printQuickstart(out, ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(c Config, out io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: logLevels[c.LogLevel]}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// printQuickstart shows the dev world's credentials at start-up: they are
+// fixed and public (see dayu.DevQuickstart), so printing them leaks nothing.
+func printQuickstart(out io.Writer, addr string) {
+	q := dayu.DevQuickstart
+	fmt.Fprintf(out, `
+Dev world (also at GET http://%[1]s/_dayu/quickstart):
+  domain %[2]s, user %[3]s, password %[4]s
+  access key %[5]s, secret key %[6]s
+  project %[7]s (%[8]s), zone %[9]s
+  vpc %[10]s, subnet %[11]s, security group %[12]s, enterprise project %[13]s
+
+`, addr, q.DomainName, q.UserName, q.Password, q.AccessKey, q.SecretKey, q.ProjectID, q.ProjectName,
+		q.AvailabilityZone, q.VpcID, q.NetID, q.SecurityGroupID, q.EpsID)
+}
