@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dayu-emu/dayu"
@@ -32,6 +33,11 @@ type Dialect struct {
 	// that start together from migrating at once; empty when the engine
 	// serialises writers anyway.
 	MigrationLock string
+	// CommitTimeout bounds one group commit, which runs on no caller's
+	// context: a database that stops answering then fails the batch
+	// (EUNAVAILABLE) instead of holding up every purchase behind it. Zero
+	// means no bound.
+	CommitTimeout time.Duration
 }
 
 // Store is a dayu.Store on one database. Purchases go through a group
@@ -42,6 +48,7 @@ type Store struct {
 	dialect Dialect
 	q       queries
 	batch   *committer
+	closed  sync.Once
 }
 
 // Open migrates the database and returns a Store on it. read may equal
@@ -55,13 +62,17 @@ func Open(ctx context.Context, write, read *sql.DB, d Dialect, batchMax int) (*S
 	return s, nil
 }
 
-// Close stops the committer and closes the databases.
+// Close stops the committer and closes the databases; closing twice is
+// harmless.
 func (s *Store) Close() error {
-	s.batch.stop()
-	err := s.write.Close()
-	if s.read != s.write {
-		err = errors.Join(err, s.read.Close())
-	}
+	var err error
+	s.closed.Do(func() {
+		s.batch.stop()
+		err = s.write.Close()
+		if s.read != s.write {
+			err = errors.Join(err, s.read.Close())
+		}
+	})
 	return err
 }
 

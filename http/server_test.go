@@ -1,0 +1,246 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/auth"
+	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/internal/apitest"
+	"github.com/dayu-emu/dayu/sqlite"
+)
+
+// q is the dev world every test server runs on, plus extra enterprise
+// projects (testEPS) so that each purchase can have one of its own.
+var q = dayu.DevQuickstart
+
+const otherProject = "fedcba9876543210fedcba9876543210" // the dev world's cn-south-1
+
+func testEPS(n int) string { return fmt.Sprintf("eps-%03d", n) }
+
+// testWorld is the dev world with 200 more enterprise projects, as a
+// world document (made once: hashing the password is slow on purpose).
+var testWorld = sync.OnceValues(func() ([]byte, error) {
+	w, err := dayu.DevWorld()
+	if err != nil {
+		return nil, err
+	}
+	for n := range 200 {
+		w.Domains[0].EnterpriseProjects = append(w.Domains[0].EnterpriseProjects, dayu.EnterpriseProject{ID: testEPS(n), Name: testEPS(n)})
+	}
+	return w.Marshal()
+})
+
+// server is a real Dayu on a real listener and a fresh SQLite store.
+type server struct {
+	t      *testing.T
+	URL    string
+	dir    string
+	clock  *dayu.OffsetClock
+	store  dayu.Store
+	http   *httptest.Server
+	client *http.Client
+}
+
+type option func(*dayuhttp.Server)
+
+func loose(s *dayuhttp.Server) { s.Service.Loose = true }
+
+// newServer starts a server on a fresh store in a new directory.
+func newServer(t *testing.T, opts ...option) *server {
+	return startServer(t, t.TempDir(), &dayu.OffsetClock{}, opts...)
+}
+
+// startServer starts a server on the store in dir; the server stops when
+// the test ends (or at s.stop).
+func startServer(t *testing.T, dir string, clock *dayu.OffsetClock, opts ...option) *server {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, dir, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := testWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	world, err := dayu.EnsureWorld(ctx, store, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authority, err := auth.Open(ctx, world, clock, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := q
+	srv := &dayuhttp.Server{
+		Service: &dayu.Service{Store: store, Clock: clock, World: world},
+		Auth:    authority, Store: store, Clock: clock,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Quickstart: &qs,
+	}
+	for _, o := range opts {
+		o(srv)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	s := &server{t: t, URL: hs.URL, dir: dir, clock: clock, store: store, http: hs,
+		client: &http.Client{Transport: apitest.Transport(t, nil)}}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *server) stop() {
+	if s.http != nil {
+		s.http.Close()
+		s.store.Close()
+		s.http = nil
+	}
+}
+
+// response is an answer as a test reads it.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %s", err, r.body)
+	}
+	return v
+}
+
+// do sends a request; body may be a string, []byte or a value to encode.
+func (s *server) do(method, path string, body any, headers ...string) response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// passwordAuth is a token request body for the dev user.
+func passwordAuth(scope map[string]any) map[string]any {
+	a := map[string]any{"identity": map[string]any{
+		"methods":  []string{"password"},
+		"password": map[string]any{"user": map[string]any{"name": q.UserName, "password": q.Password, "domain": map[string]any{"name": q.DomainName}}},
+	}}
+	if scope != nil {
+		a["scope"] = scope
+	}
+	return map[string]any{"auth": a}
+}
+
+func projectScope(id string) map[string]any { return map[string]any{"project": map[string]any{"id": id}} }
+
+// token gets a token scoped to project.
+func (s *server) token(project string) string {
+	s.t.Helper()
+	r := s.do("POST", "/v3/auth/tokens", passwordAuth(projectScope(project)))
+	if r.status != http.StatusCreated {
+		s.t.Fatalf("token: %d %s", r.status, r.body)
+	}
+	return r.header.Get("X-Subject-Token")
+}
+
+// purchaseBody is a valid purchase in the dev project and enterprise
+// project eps.
+func purchaseBody(eps string) map[string]any {
+	return map[string]any{
+		"region_id": q.RegionID, "availability_zone": q.AvailabilityZone, "vpc_id": q.VpcID,
+		"net_id": q.NetID, "security_group_id": q.SecurityGroupID, "instance_name": "dgc-test",
+		"eps_id": eps, "period_type": 2, "period_num": 1, "is_auto_renew": 0,
+		"resource_spec_code": q.ResourceSpecCode,
+	}
+}
+
+func purchasePath(project string) string { return "/v1/" + project + "/instances/onekey-purchase" }
+func listPath(project string) string     { return "/v1/" + project + "/instances" }
+
+// list returns the project's list envelope.
+func (s *server) list(token, project, query string) map[string]any {
+	s.t.Helper()
+	r := s.do("GET", listPath(project)+query, nil, "X-Auth-Token", token)
+	if r.status != http.StatusOK {
+		s.t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	return r.json(s.t)
+}
+
+// count is the number of instances the project's list reports.
+func (s *server) count(token, project string) int {
+	s.t.Helper()
+	return int(s.list(token, project, "")["count"].(float64))
+}
+
+// wantError checks an error answer's status and error_code, and that the
+// message mentions want.
+func wantError(t *testing.T, r response, status int, code, want string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status = %d, want %d: %s", r.status, status, r.body)
+	}
+	body := r.json(t)
+	if body["error_code"] != code {
+		t.Errorf("error_code = %v, want %s: %s", body["error_code"], code, r.body)
+	}
+	msg, _ := body["error_msg"].(string)
+	if !strings.Contains(msg, want) {
+		t.Errorf("error_msg = %q, want it to mention %q", msg, want)
+	}
+	if r.header.Get("X-Request-Id") == "" {
+		t.Error("no X-Request-Id header")
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
