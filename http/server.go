@@ -136,11 +136,8 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn bool, h handlerFunc
 		return 0, nil, dayu.Errorf(dayu.EINVALID, "body: could not be read: %v", err)
 	}
 	c.body = body
-	if c.r.Method == http.MethodPost {
-		if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			return 0, nil, dayu.Errorf(dayu.EINVALID, "Content-Type: must be application/json, got %q", c.r.Header.Get("Content-Type"))
-		}
-	}
+	// Authentication first: on Huawei Cloud the gateway checks it before the
+	// service sees the request.
 	if authn {
 		if c.caller, err = s.Auth.Authenticate(c.r, body, c.project); err != nil {
 			return 0, nil, err
@@ -149,6 +146,11 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn bool, h handlerFunc
 			if err := auth.Authorize(c.caller, c.project); err != nil {
 				return 0, nil, err
 			}
+		}
+	}
+	if c.r.Method == http.MethodPost {
+		if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return 0, nil, dayu.Errorf(dayu.EINVALID, "Content-Type: must be application/json, got %q", c.r.Header.Get("Content-Type"))
 		}
 	}
 	return h(c)

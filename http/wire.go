@@ -114,20 +114,15 @@ func decodeObject(body []byte, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &typeErr):
-		return dayu.Errorf(dayu.EINVALID, "%s: must be %s, got %s", jsonPath(typeErr.Field), jsonType(typeErr.Type.Kind().String()), typeErr.Value)
+		field := typeErr.Field // "tags.key" for a key of any tag
+		if field == "" {
+			field = "body"
+		}
+		return dayu.Errorf(dayu.EINVALID, "%s: must be %s, got %s", field, jsonType(typeErr.Type.Kind().String()), typeErr.Value)
 	case errors.As(err, &syntaxErr):
 		return dayu.Errorf(dayu.EINVALID, "body: malformed JSON at byte %d: %v", syntaxErr.Offset, syntaxErr)
 	}
 	return dayu.Errorf(dayu.EINVALID, "body: malformed JSON: %v", err)
-}
-
-// jsonPath turns encoding/json's "tags.key" into the field as the client
-// wrote it.
-func jsonPath(field string) string {
-	if field == "" {
-		return "body"
-	}
-	return field
 }
 
 // jsonType names a Go kind as the JSON type a client should send.
