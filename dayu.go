@@ -96,13 +96,47 @@ type Purchase struct {
 	BindingInstanceID string
 }
 
-// Order is a BSS order: a purchase creates one.
+// OrderType is the kind of a BSS order.
+type OrderType int
+
+// The BSS order types Dayu makes.
+const (
+	OrderNew         OrderType = 1
+	OrderRenewal     OrderType = 2
+	OrderUnsubscribe OrderType = 4
+)
+
+// OrderStatus is a BSS order's status (CONTRACT §5).
+type OrderStatus int
+
+// The BSS order statuses Dayu goes through.
+const (
+	OrderProcessing     OrderStatus = 3
+	OrderCompleted      OrderStatus = 5
+	OrderPendingPayment OrderStatus = 6
+)
+
+// Order is a BSS order: a purchase, a renewal or an unsubscription.
 type Order struct {
-	ID         string
-	DomainID   string
-	ProjectID  string
-	ResourceID string
-	CreatedAt  time.Time
+	ID          string
+	Type        OrderType
+	DomainID    string
+	ProjectID   string
+	ResourceID  string
+	CreatedAt   time.Time
+	CompletedAt time.Time // when the order reaches status 5
+}
+
+// Status is the order's status at now: pending payment for the first half
+// of its way, then processing, then completed.
+func (o *Order) Status(now time.Time) OrderStatus {
+	switch {
+	case !now.Before(o.CompletedAt):
+		return OrderCompleted
+	case now.Before(o.CreatedAt.Add(o.CompletedAt.Sub(o.CreatedAt) / 2)):
+		return OrderPendingPayment
+	}
+	return OrderProcessing
 }
 
 // Instance is a DataArts Studio instance, or an incremental package when
@@ -129,25 +163,26 @@ type Instance struct {
 	CreateUser       string
 	CreatedAt        time.Time
 	EffectiveAt      time.Time
-	ExpiresAt        time.Time
+	ExpiresAt        time.Time // the end of the first term; renewals extend it (Term)
 	Tags             []Tag
+	// AutoRenewUntil: zero renews at every expiry; otherwise only the
+	// expiries up to this time renew (purchase time when is_auto_renew is 0,
+	// the unsubscribe time after unsubscribe_type 2).
+	AutoRenewUntil time.Time
+	Grace          time.Duration // status 5 after the last expiry, then
+	Retention      time.Duration // status 4, then gone
+	UnsubscribedAt time.Time     // zero unless unsubscribed (status 6, then gone)
+	GoneAt         time.Time     // when it leaves the list and frees its enterprise project; zero: not while it renews
 }
 
 // IsPackage reports whether the instance is an incremental package.
 func (i *Instance) IsPackage() bool { return i.ParentID != "" }
 
-// Status is the instance's status at time now.
-func (i *Instance) Status(now time.Time) InstanceStatus {
-	if now.Before(i.EffectiveAt) {
-		return InstancePending
-	}
-	return InstanceActive
-}
-
 // ExpireDays is the number of whole days left until expiry at now, rounded
 // up, never negative.
 func (i *Instance) ExpireDays(now time.Time) int {
-	left := i.ExpiresAt.Sub(now)
+	exp, _ := i.Term(now)
+	left := exp.Sub(now)
 	if left <= 0 {
 		return 0
 	}
@@ -160,24 +195,45 @@ type Page struct {
 	Offset int
 }
 
-// Store keeps orders, instances, the world and the token key. Every write is
-// durable when it returns nil.
+// ResourceFilter selects a domain's instances and packages: those of an
+// order, those with one of the ids, or the packages bound to one of the
+// parents. Empty fields do not filter; an empty filter selects nothing.
+type ResourceFilter struct {
+	OrderID     string
+	ResourceIDs []string
+	ParentIDs   []string
+}
+
+// Store keeps orders, instances, documents (the world, the lifecycle
+// timings, the dev clock) and the token key. Every write is durable when it
+// returns nil.
 type Store interface {
 	// CreatePurchase stores the order and the instance with its tags in one
 	// transaction. It returns ECONFLICT when the project already has an
-	// instance in that enterprise project, and EINVALID when a package's
-	// binding instance is not an active instance of the project.
+	// instance in that enterprise project that is not gone by the
+	// instance's CreatedAt, and EINVALID when a package's binding instance
+	// is not an active instance of the project.
 	CreatePurchase(ctx context.Context, o *Order, i *Instance) error
-	// ListInstances returns a page of the project's instances, newest first,
-	// and the total count.
-	ListInstances(ctx context.Context, projectID string, p Page) ([]*Instance, int, error)
-	// FindInstance returns an instance of the project, ENOTFOUND if none.
-	FindInstance(ctx context.Context, projectID, id string) (*Instance, error)
+	// ListInstances returns a page of the project's instances not gone at
+	// now, newest first, and their total count.
+	ListInstances(ctx context.Context, projectID string, p Page, now time.Time) ([]*Instance, int, error)
+	// Resources returns the domain's instances that match f, gone or not.
+	Resources(ctx context.Context, domainID string, f ResourceFilter) ([]*Instance, error)
+	// FindOrder returns an order of the domain, ENOTFOUND if none.
+	FindOrder(ctx context.Context, domainID, id string) (*Order, error)
+	// SaveUnsubscriptions stores, in one transaction, the instances'
+	// changed lifecycle fields (AutoRenewUntil, UnsubscribedAt, GoneAt) and
+	// the unsubscribe orders. An instance that another request
+	// unsubscribed first makes it fail with ECONFLICT and change nothing.
+	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) error
+	// Reset deletes every order and instance; the world and the token key
+	// stay.
+	Reset(ctx context.Context) error
 
-	// World returns the stored world document, or nil when none is stored.
-	World(ctx context.Context) ([]byte, error)
-	// SaveWorld replaces the stored world document.
-	SaveWorld(ctx context.Context, doc []byte) error
+	// Document returns a stored document by name, nil when there is none.
+	Document(ctx context.Context, name string) ([]byte, error)
+	// SaveDocument stores (or replaces) a document.
+	SaveDocument(ctx context.Context, name string, doc []byte) error
 	// TokenKey returns the key that signs tokens, creating it (durably and
 	// once, however many nodes race) from fresh when none exists.
 	TokenKey(ctx context.Context, fresh []byte) ([]byte, error)

@@ -123,6 +123,8 @@ type Service struct {
 	// Loose skips the checks of references against the world (region,
 	// zone, VPC, subnet, security group, enterprise project).
 	Loose bool
+	// Timings are the lifecycle delays per project.
+	Timings *TimingsBook
 }
 
 // Purchase buys an instance in project for caller: it validates p, checks
@@ -153,7 +155,9 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 	if productID == "" {
 		productID = edition.ProductID
 	}
-	o := &Order{ID: newOrderID(now.Format("060102150405")), DomainID: project.Domain.ID, ProjectID: projectID, CreatedAt: now}
+	t := s.Timings.For(projectID)
+	effective := now.Add(t.Provisioning)
+	o := &Order{ID: newOrderID(now), Type: OrderNew, DomainID: project.Domain.ID, ProjectID: projectID, CreatedAt: now, CompletedAt: effective}
 	i := &Instance{
 		ID: uuid.NewString(), ProjectID: projectID, DomainID: project.Domain.ID, OrderID: o.ID,
 		Name: p.InstanceName, RegionID: p.RegionID, AvailabilityZone: p.AvailabilityZone,
@@ -161,10 +165,14 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 		SpecCode: p.ResourceSpecCode, ProductID: productID,
 		PeriodType: p.PeriodType, PeriodNum: p.PeriodNum, IsAutoRenew: p.IsAutoRenew,
 		ExtensionPackage: p.ExtensionPackage, ParentID: p.BindingInstanceID,
-		CreateUser: caller.UserName, CreatedAt: now, EffectiveAt: now,
-		ExpiresAt: AddPeriod(now, p.PeriodType, p.PeriodNum),
-		Tags:      p.Tags,
+		CreateUser: caller.UserName, CreatedAt: now, EffectiveAt: effective,
+		ExpiresAt: AddPeriod(effective, p.PeriodType, p.PeriodNum),
+		Tags:      p.Tags, Grace: t.Grace, Retention: t.Retention,
 	}
+	if p.IsAutoRenew == 0 {
+		i.AutoRenewUntil = now
+	}
+	i.GoneAt = i.goneAt()
 	o.ResourceID = i.ID
 	if err := s.Store.CreatePurchase(ctx, o, i); err != nil {
 		return nil, nil, err
@@ -198,9 +206,10 @@ func checkReferences(project *Project, w *World, p *Purchase) error {
 	return nil
 }
 
-// ListInstances returns a page of the project's instances and the total.
+// ListInstances returns a page of the project's instances not gone by now,
+// and their total.
 func (s *Service) ListInstances(ctx context.Context, projectID string, p Page) ([]*Instance, int, error) {
-	return s.Store.ListInstances(ctx, projectID, p)
+	return s.Store.ListInstances(ctx, projectID, p, s.Clock.Now())
 }
 
 const orderIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -208,7 +217,8 @@ const orderIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 // newOrderID makes an id shaped like Huawei's: "CS", the time, and random
 // characters, enough of them that ids made in the same second at ten
 // thousand purchases a second do not collide.
-func newOrderID(stamp string) string {
+func newOrderID(now time.Time) string {
+	stamp := now.Format("060102150405")
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
 	for i := range b {

@@ -330,7 +330,7 @@ func (p *Project) HasSecurityGroup(id string) bool {
 // which keeps a restart fast.
 func EnsureWorld(ctx context.Context, s Store, doc []byte) (*World, error) {
 	if doc == nil {
-		stored, err := s.World(ctx)
+		stored, err := s.Document(ctx, worldDocument)
 		if err != nil {
 			return nil, err
 		}
@@ -352,5 +352,8 @@ func EnsureWorld(ctx context.Context, s Store, doc []byte) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	return w, s.SaveWorld(ctx, out)
+	return w, s.SaveDocument(ctx, worldDocument, out)
 }
+
+// worldDocument is the name of the stored world.
+const worldDocument = "world"

@@ -10,13 +10,19 @@ import (
 // Authority issues tokens and authenticates requests against a world.
 type Authority struct {
 	World *dayu.World
+	// Clock is the service's clock: tokens are issued and expire by it.
 	Clock dayu.Clock
-	key   []byte
+	// SigningClock is what an AK/SK signature's X-Sdk-Date is compared
+	// with: the wall clock, since clients sign with theirs, even when the
+	// dev clock has been moved ahead. Tests set it to verify captured
+	// requests at their own date.
+	SigningClock dayu.Clock
+	key          []byte
 }
 
 // New returns an Authority that signs tokens with key.
 func New(w *dayu.World, clock dayu.Clock, key []byte) *Authority {
-	return &Authority{World: w, Clock: clock, key: key}
+	return &Authority{World: w, Clock: clock, SigningClock: dayu.WallClock{}, key: key}
 }
 
 // Open returns an Authority whose token key is the one in the store,

@@ -50,7 +50,7 @@ func (a *Authority) verifySignature(r *http.Request, body []byte, header, pathPr
 	if key == nil {
 		return fail("access key %q does not exist", auth.AccessKey)
 	}
-	if err := signature.Verify(r, body, auth, key.Secret, a.Clock.Now()); err != nil {
+	if err := signature.Verify(r, body, auth, key.Secret, a.SigningClock.Now()); err != nil {
 		if errors.Is(err, signature.ErrMismatch) {
 			return fail("verify aksk signature fail: %v", err)
 		}

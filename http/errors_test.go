@@ -257,7 +257,7 @@ func TestRequestID(t *testing.T) {
 // panicStore fails the list in the worst way.
 type panicStore struct{ dayu.Store }
 
-func (panicStore) ListInstances(context.Context, string, dayu.Page) ([]*dayu.Instance, int, error) {
+func (panicStore) ListInstances(context.Context, string, dayu.Page, time.Time) ([]*dayu.Instance, int, error) {
 	panic("boom: a bug")
 }
 

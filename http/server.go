@@ -28,6 +28,8 @@ type Server struct {
 	Logger  *slog.Logger
 	// Quickstart is served at /_dayu/quickstart; nil outside dev mode.
 	Quickstart *dayu.Quickstart
+	// Admin is the admin API; nil turns it off.
+	Admin *Admin
 }
 
 // Handler returns the server's routes wrapped in the request id, logging
@@ -40,6 +42,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v3/projects", s.endpoint(iam, true, s.listProjects))
 	mux.Handle("GET /v3/auth/domains", s.endpoint(iam, true, s.listDomains))
 	mux.Handle("GET /v2/products/service-types", s.endpoint(bss, true, s.listServiceTypes))
+	mux.Handle("GET /v2/orders/customer-orders/details/{order_id}", s.endpoint(bss, true, s.orderDetails))
+	mux.Handle("POST /v2/orders/suscriptions/resources/query", s.endpoint(bss, true, s.queryResources)) // sic
+	mux.Handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.endpoint(bss, true, s.unsubscribe))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -48,6 +53,9 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(api.OpenAPI)
 	})
+	if s.Admin != nil {
+		s.adminRoutes(mux)
+	}
 	if s.Quickstart != nil {
 		mux.HandleFunc("GET /_dayu/quickstart", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, s.Quickstart)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/auth"
@@ -25,6 +26,8 @@ import (
 var q = dayu.DevQuickstart
 
 const otherProject = "fedcba9876543210fedcba9876543210" // the dev world's cn-south-1
+
+const adminToken = "test-admin-token"
 
 func testEPS(n int) string { return fmt.Sprintf("eps-%03d", n) }
 
@@ -82,12 +85,21 @@ func startServer(t *testing.T, dir string, clock *dayu.OffsetClock, opts ...opti
 	if err != nil {
 		t.Fatal(err)
 	}
+	authority.SigningClock = clock
+	// Instant provisioning unless a test sets timings of its own.
+	timings, err := dayu.LoadTimings(ctx, store, dayu.Timings{Grace: 10 * 24 * time.Hour, Retention: 20 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	qs := q
 	srv := &dayuhttp.Server{
-		Service: &dayu.Service{Store: store, Clock: clock, World: world},
+		Service: &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings},
 		Auth:    authority, Store: store, Clock: clock,
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Quickstart: &qs,
+		Admin: &dayuhttp.Admin{Token: adminToken, Clock: clock, SaveClock: func(ctx context.Context, d time.Duration) error {
+			return dayu.SaveClockOffset(ctx, store, d)
+		}},
 	}
 	for _, o := range opts {
 		o(srv)
@@ -174,7 +186,9 @@ func passwordAuth(scope map[string]any) map[string]any {
 	return map[string]any{"auth": a}
 }
 
-func projectScope(id string) map[string]any { return map[string]any{"project": map[string]any{"id": id}} }
+func projectScope(id string) map[string]any {
+	return map[string]any{"project": map[string]any{"id": id}}
+}
 
 // token gets a token scoped to project.
 func (s *server) token(project string) string {

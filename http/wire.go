@@ -336,3 +336,118 @@ type serviceType struct {
 	ServiceTypeCode string `json:"service_type_code"`
 	Abbreviation    string `json:"abbreviation"`
 }
+
+// bssTime is the layout of BSS's times: UTC, to the second.
+const bssTime = "2006-01-02T15:04:05Z"
+
+// serviceTypeDayu and resourceTypeDayu name DataArts Studio in BSS.
+const serviceTypeDayu = "hws.service.type.dayu"
+
+// orderDetails is the body of GET /v2/orders/customer-orders/details/{order_id}.
+type orderDetails struct {
+	TotalCount     int             `json:"total_count"`
+	OrderInfo      orderInfo       `json:"order_info"`
+	OrderLineItems []orderLineItem `json:"order_line_items"`
+}
+
+type orderInfo struct {
+	OrderID             string  `json:"order_id"`
+	CustomerID          string  `json:"customer_id"`
+	ServiceTypeCode     string  `json:"service_type_code"`
+	ServiceTypeName     string  `json:"service_type_name"`
+	SourceType          int     `json:"source_type"`
+	Status              int     `json:"status"`
+	OrderType           int     `json:"order_type"`
+	AmountAfterDiscount float64 `json:"amount_after_discount"`
+	OfficialAmount      float64 `json:"official_amount"`
+	MeasureID           int     `json:"measure_id"`
+	CreateTime          string  `json:"create_time"`
+	PaymentTime         string  `json:"payment_time"`
+	Currency            string  `json:"currency"`
+}
+
+type orderLineItem struct {
+	OrderLineItemID      string  `json:"order_line_item_id"`
+	CloudServiceTypeCode string  `json:"cloud_service_type_code"`
+	ServiceTypeName      string  `json:"service_type_name"`
+	ResourceTypeCode     string  `json:"resource_type_code"`
+	ProductID            string  `json:"product_id"`
+	ProductSpecDesc      string  `json:"product_spec_desc"`
+	PeriodType           int     `json:"period_type"`
+	PeriodNum            int     `json:"period_num"`
+	EffectiveTime        string  `json:"effective_time"`
+	ExpireTime           string  `json:"expire_time"`
+	SubscriptionNum      int     `json:"subscription_num"`
+	AmountAfterDiscount  float64 `json:"amount_after_discount"`
+	OfficialAmount       float64 `json:"official_amount"`
+	Currency             string  `json:"currency"`
+}
+
+// resourceQueryRequest is the body of POST /v2/orders/suscriptions/resources/query (sic).
+type resourceQueryRequest struct {
+	OrderID          string   `json:"order_id"`
+	ResourceIDs      []string `json:"resource_ids"`
+	OnlyMainResource *int     `json:"only_main_resource"`
+	StatusList       []int    `json:"status_list"`
+	Offset           *int     `json:"offset"`
+	Limit            *int     `json:"limit"`
+}
+
+// resourceQueryResponse is its 200 body.
+type resourceQueryResponse struct {
+	TotalCount int            `json:"total_count"`
+	Data       []resourceItem `json:"data"`
+}
+
+type resourceItem struct {
+	ID               string `json:"id"`
+	ResourceID       string `json:"resource_id"`
+	ResourceName     string `json:"resource_name"`
+	RegionCode       string `json:"region_code"`
+	ServiceTypeCode  string `json:"service_type_code"`
+	ResourceTypeCode string `json:"resource_type_code"`
+	ResourceSpecCode string `json:"resource_spec_code"`
+	ProjectID        string `json:"project_id"`
+	ProductID        string `json:"product_id"`
+	ParentResourceID string `json:"parent_resource_id"`
+	IsMainResource   int    `json:"is_main_resource"`
+	Status           int    `json:"status"`
+	EffectiveTime    string `json:"effective_time"`
+	ExpireTime       string `json:"expire_time"`
+	ExpirePolicy     int    `json:"expire_policy"`
+}
+
+// Expire policies of BSS: what happens at expiry.
+const (
+	expirePolicyGrace = 0 // enter the grace period
+	expirePolicyRenew = 3 // renew automatically
+)
+
+// unsubscribeRequest is the body of POST /v2/orders/subscriptions/resources/unsubscribe.
+type unsubscribeRequest struct {
+	ResourceIDs     []string `json:"resource_ids"`
+	UnsubscribeType *int     `json:"unsubscribe_type"`
+}
+
+// unsubscribeResponse is its 200 body.
+type unsubscribeResponse struct {
+	OrderIDs          []string             `json:"order_ids"`
+	FailResourceInfos []failedResourceInfo `json:"fail_resource_infos"`
+}
+
+type failedResourceInfo struct {
+	ResourceID string `json:"resource_id"`
+	ErrorCode  string `json:"error_code"`
+	ErrorMsg   string `json:"error_msg"`
+}
+
+// clockState is the body of the admin clock endpoints.
+type clockState struct {
+	Now           string  `json:"now"`
+	OffsetSeconds float64 `json:"offset_seconds"`
+}
+
+// clockAdvance is the body of POST /_dayu/clock.
+type clockAdvance struct {
+	AdvanceSeconds *float64 `json:"advance_seconds"`
+}

@@ -91,6 +91,11 @@ func (c *committer) run() {
 // commit writes one batch and answers every write in it.
 func (c *committer) commit(batch []*purchaseWrite) {
 	ctx := context.Background()
+	if d := c.store.dialect.CommitTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	errs := make([]error, len(batch))
 	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
 		for n, w := range batch {

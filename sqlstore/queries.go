@@ -5,32 +5,44 @@ package sqlstore
 const instanceColumns = `id, project_id, domain_id, order_id, name, region_id, availability_zone,
 	vpc_id, net_id, security_group_id, eps_id, spec_code, product_id,
 	period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
-	created_at, effective_at, expires_at, tags`
+	created_at, effective_at, expires_at, tags,
+	auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at`
+
+// notGone is the condition of an instance still in the list at the time
+// bound to its placeholder.
+const notGone = `(gone_at IS NULL OR gone_at > ?)`
 
 // queries are the statements of the Store, in the dialect's placeholders.
 type queries struct {
-	insertOrder, insertInstance, activeMainInstance string
-	countInstances, listInstances, findInstance     string
-	world, deleteWorld, insertWorld                 string
-	tokenKey, insertTokenKey                        string
+	insertOrder, insertInstance, reapSlot, activeMainInstance string
+	countInstances, listInstances, findOrder                  string
+	unsubscribe, deleteOrders, deleteInstances                string
+	document, upsertDocument                                  string
+	tokenKey, insertTokenKey                                  string
 }
 
 func newQueries(d Dialect) queries {
 	r := func(q string) string { return rebind(d.Numbered, q) }
 	return queries{
-		insertOrder: r(`INSERT INTO orders (id, domain_id, project_id, resource_id, created_at) VALUES (?, ?, ?, ?, ?)`),
+		insertOrder: r(`INSERT INTO orders (id, type, domain_id, project_id, resource_id, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 		insertInstance: r(`INSERT INTO instances (id, project_id, domain_id, order_id, name, region_id, availability_zone,
 			vpc_id, net_id, security_group_id, eps_id, eps_slot, spec_code, product_id,
 			period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
-			created_at, effective_at, expires_at, tags)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		activeMainInstance: r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = ''`),
-		countInstances:     r(`SELECT COUNT(*) FROM instances WHERE project_id = ?`),
-		listInstances:      r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
-		findInstance:       r(`SELECT ` + instanceColumns + ` FROM instances WHERE id = ? AND project_id = ?`),
-		world:              `SELECT doc FROM world WHERE id = 1`,
-		deleteWorld:        `DELETE FROM world`,
-		insertWorld:        r(`INSERT INTO world (id, doc) VALUES (1, ?)`),
+			created_at, effective_at, expires_at, tags,
+			auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		// A gone instance gives its enterprise project back when the next
+		// purchase there needs it.
+		reapSlot:           r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
+		activeMainInstance: r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
+		countInstances:     r(`SELECT COUNT(*) FROM instances WHERE project_id = ? AND ` + notGone),
+		listInstances:      r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
+		findOrder:          r(`SELECT id, type, domain_id, project_id, resource_id, created_at, completed_at FROM orders WHERE id = ? AND domain_id = ?`),
+		unsubscribe:        r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
+		deleteOrders:       `DELETE FROM orders`,
+		deleteInstances:    `DELETE FROM instances`,
+		document:           r(`SELECT doc FROM documents WHERE name = ?`),
+		upsertDocument:     r(`INSERT INTO documents (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc`),
 		tokenKey:           `SELECT key_hex FROM token_key WHERE id = 1`,
 		insertTokenKey:     r(`INSERT INTO token_key (id, key_hex) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`),
 	}

@@ -97,10 +97,11 @@ func (s *Store) CreatePurchase(ctx context.Context, o *dayu.Order, i *dayu.Insta
 // insertPurchase writes one purchase inside tx.
 func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite) error {
 	o, i := w.order, w.instance
+	now := ms(i.CreatedAt)
 	var epsSlot any // the instance holds its enterprise project; a package holds none
 	if i.IsPackage() {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q.activeMainInstance, i.ParentID, i.ProjectID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q.activeMainInstance, i.ParentID, i.ProjectID, now).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -108,92 +109,173 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 		}
 	} else {
 		epsSlot = i.EpsID
+		if _, err := tx.ExecContext(ctx, s.q.reapSlot, i.ProjectID, i.EpsID, now); err != nil {
+			return err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, s.q.insertOrder, o.ID, o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt)); err != nil {
+	if err := s.insertOrder(ctx, tx, o); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, s.q.insertInstance,
 		i.ID, i.ProjectID, i.DomainID, i.OrderID, i.Name, i.RegionID, i.AvailabilityZone,
 		i.VpcID, i.NetID, i.SecurityGroupID, i.EpsID, epsSlot, i.SpecCode, i.ProductID,
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
-		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags)
+		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags,
+		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt))
 	if err != nil && s.dialect.IsOnePerEnterpriseProject(err) {
 		return dayu.Errorf(dayu.ECONFLICT, "eps_id: project %s already has a DataArts Studio instance in enterprise project %q; only one instance per enterprise project is allowed", i.ProjectID, i.EpsID)
 	}
 	return err
 }
 
+func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) error {
+	_, err := tx.ExecContext(ctx, s.q.insertOrder, o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt))
+	return err
+}
+
 // ListInstances returns a page of the project's instances, newest first.
-func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page) ([]*dayu.Instance, int, error) {
+func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page, now time.Time) ([]*dayu.Instance, int, error) {
 	var total int
-	if err := s.read.QueryRowContext(ctx, s.q.countInstances, projectID).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, s.q.countInstances, projectID, ms(now)).Scan(&total); err != nil {
 		return nil, 0, unavailable(err)
 	}
 	if p.Offset >= total {
 		return nil, total, nil
 	}
-	rows, err := s.read.QueryContext(ctx, s.q.listInstances, projectID, p.Limit, p.Offset)
+	list, err := s.queryInstances(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset)
+	return list, total, err
+}
+
+// Resources returns the domain's instances that match f.
+func (s *Store) Resources(ctx context.Context, domainID string, f dayu.ResourceFilter) ([]*dayu.Instance, error) {
+	var where []string
+	args := []any{domainID}
+	if f.OrderID != "" {
+		where = append(where, "order_id = ?")
+		args = append(args, f.OrderID)
+	}
+	for col, ids := range map[string][]string{"id": f.ResourceIDs, "parent_id": f.ParentIDs} {
+		if len(ids) == 0 {
+			continue
+		}
+		where = append(where, col+" IN (?"+strings.Repeat(", ?", len(ids)-1)+")")
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	if len(where) == 0 {
+		return nil, nil
+	}
+	q := `SELECT ` + instanceColumns + ` FROM instances WHERE domain_id = ? AND (` + strings.Join(where, " OR ") + `) ORDER BY seq`
+	return s.queryInstances(ctx, rebind(s.dialect.Numbered, q), args...)
+}
+
+func (s *Store) queryInstances(ctx context.Context, query string, args ...any) ([]*dayu.Instance, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, 0, unavailable(err)
+		return nil, unavailable(err)
 	}
 	defer rows.Close()
 	var list []*dayu.Instance
 	for rows.Next() {
 		i, err := scanInstance(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		list = append(list, i)
 	}
-	return list, total, unavailable(rows.Err())
-}
-
-// FindInstance returns one instance of the project.
-func (s *Store) FindInstance(ctx context.Context, projectID, id string) (*dayu.Instance, error) {
-	i, err := scanInstance(s.read.QueryRowContext(ctx, s.q.findInstance, id, projectID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, dayu.Errorf(dayu.ENOTFOUND, "instance %q does not exist in project %s", id, projectID)
-	}
-	return i, err
+	return list, unavailable(rows.Err())
 }
 
 func scanInstance(row interface{ Scan(...any) error }) (*dayu.Instance, error) {
 	var i dayu.Instance
 	var pt int
-	var created, effective, expires int64
+	var created, effective, expires, renewUntil, grace, retention, unsubscribed int64
+	var gone sql.NullInt64
 	var tags string
 	err := row.Scan(&i.ID, &i.ProjectID, &i.DomainID, &i.OrderID, &i.Name, &i.RegionID, &i.AvailabilityZone,
 		&i.VpcID, &i.NetID, &i.SecurityGroupID, &i.EpsID, &i.SpecCode, &i.ProductID,
 		&pt, &i.PeriodNum, &i.IsAutoRenew, &i.ExtensionPackage, &i.ParentID, &i.CreateUser,
-		&created, &effective, &expires, &tags)
+		&created, &effective, &expires, &tags,
+		&renewUntil, &grace, &retention, &unsubscribed, &gone)
 	if err != nil {
 		return nil, err
 	}
 	i.PeriodType = dayu.PeriodType(pt)
 	i.CreatedAt, i.EffectiveAt, i.ExpiresAt = fromMS(created), fromMS(effective), fromMS(expires)
+	i.AutoRenewUntil, i.UnsubscribedAt = fromMS(renewUntil), fromMS(unsubscribed)
+	i.Grace, i.Retention = time.Duration(grace)*time.Millisecond, time.Duration(retention)*time.Millisecond
+	if gone.Valid {
+		i.GoneAt = fromMS(gone.Int64)
+	}
 	if err := json.Unmarshal([]byte(tags), &i.Tags); err != nil {
 		return nil, fmt.Errorf("instance %s: tags: %w", i.ID, err)
 	}
 	return &i, nil
 }
 
-// World returns the stored world document, nil when there is none.
-func (s *Store) World(ctx context.Context) ([]byte, error) {
+// FindOrder returns one order of the domain.
+func (s *Store) FindOrder(ctx context.Context, domainID, id string) (*dayu.Order, error) {
+	var o dayu.Order
+	var typ int
+	var created, completed int64
+	err := s.read.QueryRowContext(ctx, s.q.findOrder, id, domainID).Scan(&o.ID, &typ, &o.DomainID, &o.ProjectID, &o.ResourceID, &created, &completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, dayu.Errorf(dayu.ENOTFOUND, "order %q does not exist", id)
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	o.Type, o.CreatedAt, o.CompletedAt = dayu.OrderType(typ), fromMS(created), fromMS(completed)
+	return &o, nil
+}
+
+// SaveUnsubscriptions stores the unsubscriptions in one transaction.
+func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instance, orders []*dayu.Order) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, i := range changed {
+			res, err := tx.ExecContext(ctx, s.q.unsubscribe, ms(i.AutoRenewUntil), ms(i.UnsubscribedAt), nullMS(i.GoneAt), i.ID, i.DomainID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return dayu.Errorf(dayu.ECONFLICT, "resource %s is already being unsubscribed", i.ID)
+			}
+		}
+		for _, o := range orders {
+			if err := s.insertOrder(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Reset deletes every order and instance.
+func (s *Store) Reset(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q.deleteOrders)
+		return err
+	})
+}
+
+// Document returns a stored document, nil when there is none.
+func (s *Store) Document(ctx context.Context, name string) ([]byte, error) {
 	var doc string
-	err := s.read.QueryRowContext(ctx, s.q.world).Scan(&doc)
+	err := s.read.QueryRowContext(ctx, s.q.document, name).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	return []byte(doc), unavailable(err)
 }
 
-// SaveWorld replaces the stored world document.
-func (s *Store) SaveWorld(ctx context.Context, doc []byte) error {
+// SaveDocument stores or replaces a document.
+func (s *Store) SaveDocument(ctx context.Context, name string, doc []byte) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q.deleteWorld); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, s.q.insertWorld, string(doc))
+		_, err := tx.ExecContext(ctx, s.q.upsertDocument, name, string(doc))
 		return err
 	})
 }
@@ -242,9 +324,28 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", dayu.Errorf(dayu.EUNAVAILABLE, "the store is unavailable"), err)
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
+// ms is a time as stored: Unix milliseconds, 0 for the zero time.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
 
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+// nullMS stores the zero time as NULL, for columns where NULL means never.
+func nullMS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
 
 // rebind turns "?" placeholders into "$1", "$2", ... for engines that want them.
 func rebind(numbered bool, q string) string {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/dayu-emu/dayu"
 )
 
 // Config is the whole configuration of dayu serve, from flags and DAYU_*
@@ -23,6 +25,8 @@ type Config struct {
 	LogLevel        string
 	BatchMax        int
 	ShutdownTimeout time.Duration
+	AdminToken      string
+	Timings         dayu.Timings
 }
 
 // bind declares the flags of c on fs.
@@ -36,7 +40,17 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.IntVar(&c.BatchMax, "batch-max", 512, "most purchases that share one commit")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
+	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token of the admin API /_dayu/ (dev mode default: "+devAdminToken+"; without one outside dev mode the admin API is off)")
+	d := dayu.DefaultTimings
+	fs.DurationVar(&c.Timings.Provisioning, "provisioning-delay", d.Provisioning, "purchase to in effect (order 6 -> 3 -> 5, instance 1 -> 2)")
+	fs.DurationVar(&c.Timings.Deletion, "deletion-delay", d.Deletion, "unsubscribe to gone from the list (instance 6 -> 3)")
+	fs.DurationVar(&c.Timings.Grace, "grace-period", d.Grace, "after an expiry without renewal: status 5")
+	fs.DurationVar(&c.Timings.Retention, "retention-period", d.Retention, "after the grace period: status 4 (frozen), then gone")
 }
+
+// devAdminToken is the admin token of dev mode when none is configured:
+// fixed, like every dev credential, so that the README's commands work.
+const devAdminToken = "dayu-dev-admin-token"
 
 // envName is the environment variable of a flag: --log-format is DAYU_LOG_FORMAT.
 func envName(flag string) string {
@@ -56,6 +70,14 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	})
 	if !fs.Changed("dev") && os.Getenv(envName("dev")) == "" {
 		c.Dev = c.WorldFile == ""
+	}
+	if c.Dev && c.AdminToken == "" {
+		c.AdminToken = devAdminToken
+	}
+	for name, d := range map[string]time.Duration{"--provisioning-delay": c.Timings.Provisioning, "--deletion-delay": c.Timings.Deletion, "--grace-period": c.Timings.Grace, "--retention-period": c.Timings.Retention} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))

@@ -63,14 +63,33 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	clock := dayu.WallClock{}
+	// The dev clock can be moved ahead through the admin API; outside dev
+	// mode time is the wall clock's.
+	var clock dayu.Clock = dayu.WallClock{}
+	var admin *dayuhttp.Admin
+	if c.AdminToken != "" {
+		admin = &dayuhttp.Admin{Token: c.AdminToken}
+	}
+	if c.Dev {
+		dev, err := dayu.LoadOffsetClock(ctx, store)
+		if err != nil {
+			return err
+		}
+		clock = dev
+		admin.Clock = dev
+		admin.SaveClock = func(ctx context.Context, d time.Duration) error { return dayu.SaveClockOffset(ctx, store, d) }
+	}
+	timings, err := dayu.LoadTimings(ctx, store, c.Timings)
+	if err != nil {
+		return err
+	}
 	authority, err := auth.Open(ctx, world, clock, store)
 	if err != nil {
 		return err
 	}
 	srv := &dayuhttp.Server{
-		Service: &dayu.Service{Store: store, Clock: clock, World: world, Loose: c.Loose},
-		Auth:    authority, Store: store, Clock: clock, Logger: log,
+		Service: &dayu.Service{Store: store, Clock: clock, World: world, Loose: c.Loose, Timings: timings},
+		Auth:    authority, Store: store, Clock: clock, Logger: log, Admin: admin,
 	}
 	if c.Dev {
 		q := dayu.DevQuickstart
@@ -91,7 +110,7 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 	}
 	log.Info("dayu serving", "addr", ln.Addr().String(), "data", c.DataDir, "dev", c.Dev, "loose", c.Loose)
 	if c.Dev {
-		printQuickstart(out, ln.Addr().String())
+		printQuickstart(out, ln.Addr().String(), c.AdminToken)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -119,7 +138,7 @@ func newLogger(c Config, out io.Writer) *slog.Logger {
 
 // printQuickstart shows the dev world's credentials at start-up: they are
 // fixed and public (see dayu.DevQuickstart), so printing them leaks nothing.
-func printQuickstart(out io.Writer, addr string) {
+func printQuickstart(out io.Writer, addr, adminToken string) {
 	q := dayu.DevQuickstart
 	fmt.Fprintf(out, `
 Dev world (also at GET http://%[1]s/_dayu/quickstart):
@@ -127,7 +146,8 @@ Dev world (also at GET http://%[1]s/_dayu/quickstart):
   access key %[5]s, secret key %[6]s
   project %[7]s (%[8]s), zone %[9]s
   vpc %[10]s, subnet %[11]s, security group %[12]s, enterprise project %[13]s
+  admin API: Authorization: Bearer %[14]s
 
 `, addr, q.DomainName, q.UserName, q.Password, q.AccessKey, q.SecretKey, q.ProjectID, q.ProjectName,
-		q.AvailabilityZone, q.VpcID, q.NetID, q.SecurityGroupID, q.EpsID)
+		q.AvailabilityZone, q.VpcID, q.NetID, q.SecurityGroupID, q.EpsID, adminToken)
 }

@@ -1,11 +1,14 @@
--- Orders, instances, the world document and the token key.
+-- Orders, instances, named documents (world, timings, clock) and the token key.
 CREATE TABLE orders (
-	id          TEXT PRIMARY KEY,
-	domain_id   TEXT NOT NULL,
-	project_id  TEXT NOT NULL,
-	resource_id TEXT NOT NULL,
-	created_at  BIGINT NOT NULL
+	id           TEXT PRIMARY KEY,
+	type         INTEGER NOT NULL,
+	domain_id    TEXT NOT NULL,
+	project_id   TEXT NOT NULL,
+	resource_id  TEXT NOT NULL,
+	created_at   BIGINT NOT NULL,
+	completed_at BIGINT NOT NULL
 );
+CREATE INDEX orders_by_resource ON orders (resource_id);
 
 CREATE TABLE instances (
 	-- seq orders the list, newest first.
@@ -22,8 +25,8 @@ CREATE TABLE instances (
 	security_group_id TEXT NOT NULL,
 	eps_id            TEXT NOT NULL,
 	-- eps_slot is eps_id while the instance holds its enterprise project,
-	-- NULL for packages: the unique index below is the
-	-- one-instance-per-enterprise-project rule.
+	-- NULL for packages and, once reaped, for gone instances: the unique
+	-- index below is the one-instance-per-enterprise-project rule.
 	eps_slot          TEXT,
 	spec_code         TEXT NOT NULL,
 	product_id        TEXT NOT NULL,
@@ -36,14 +39,23 @@ CREATE TABLE instances (
 	created_at        BIGINT NOT NULL,
 	effective_at      BIGINT NOT NULL,
 	expires_at        BIGINT NOT NULL,
-	tags              TEXT NOT NULL
+	tags              TEXT NOT NULL,
+	-- The lifecycle, derived from these when read (see lifecycle.go).
+	-- 0 stands for "none" in the times, NULL in gone_at for "never".
+	auto_renew_until  BIGINT NOT NULL,
+	grace_ms          BIGINT NOT NULL,
+	retention_ms      BIGINT NOT NULL,
+	unsubscribed_at   BIGINT NOT NULL,
+	gone_at           BIGINT
 );
 CREATE UNIQUE INDEX instances_one_per_eps ON instances (project_id, eps_slot);
 CREATE INDEX instances_by_project ON instances (project_id, seq);
+CREATE INDEX instances_by_order ON instances (order_id);
+CREATE INDEX instances_by_parent ON instances (parent_id);
 
-CREATE TABLE world (
-	id  INTEGER PRIMARY KEY,
-	doc TEXT NOT NULL
+CREATE TABLE documents (
+	name TEXT PRIMARY KEY,
+	doc  TEXT NOT NULL
 );
 
 CREATE TABLE token_key (

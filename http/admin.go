@@ -1,0 +1,79 @@
+package http
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dayu-emu/dayu"
+)
+
+// Admin is the admin API under /_dayu/, in the spirit of moto's state
+// manager: reset, lifecycle timings and, in dev mode, the clock. It needs
+// "Authorization: Bearer <admin token>".
+type Admin struct {
+	Token string
+	// Clock is the dev clock that POST /_dayu/clock moves; nil outside dev
+	// mode, where the endpoint does not exist.
+	Clock *dayu.OffsetClock
+	// SaveClock persists the dev clock's offset.
+	SaveClock func(ctx context.Context, offset time.Duration) error
+}
+
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+	a := s.Admin
+	mux.Handle("POST /_dayu/reset", s.admin(func(c *call) (int, any, error) {
+		if err := s.Service.Store.Reset(c.r.Context()); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, map[string]string{"status": "reset"}, nil
+	}))
+	mux.Handle("GET /_dayu/timings", s.admin(func(c *call) (int, any, error) {
+		return http.StatusOK, s.Service.Timings.For(c.r.URL.Query().Get("project_id")), nil
+	}))
+	mux.Handle("PUT /_dayu/timings", s.admin(func(c *call) (int, any, error) {
+		var t dayu.Timings
+		if err := decodeObject(c.body, &t); err != nil {
+			return 0, nil, err
+		}
+		if err := s.Service.Timings.Set(c.r.Context(), c.r.URL.Query().Get("project_id"), t); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, t, nil
+	}))
+	if a.Clock == nil {
+		return
+	}
+	state := func() clockState {
+		return clockState{Now: a.Clock.Now().Format(time.RFC3339Nano), OffsetSeconds: a.Clock.Offset().Seconds()}
+	}
+	mux.Handle("GET /_dayu/clock", s.admin(func(c *call) (int, any, error) { return http.StatusOK, state(), nil }))
+	mux.Handle("POST /_dayu/clock", s.admin(func(c *call) (int, any, error) {
+		var req clockAdvance
+		if err := decodeObject(c.body, &req); err != nil {
+			return 0, nil, err
+		}
+		if req.AdvanceSeconds == nil || *req.AdvanceSeconds <= 0 {
+			return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required and must be positive (the clock only moves forward)")
+		}
+		d := time.Duration(*req.AdvanceSeconds * float64(time.Second))
+		if err := a.SaveClock(c.r.Context(), a.Clock.Offset()+d); err != nil {
+			return 0, nil, err
+		}
+		a.Clock.Advance(d)
+		return http.StatusOK, state(), nil
+	}))
+}
+
+// admin wraps an admin handler: the admin token is required.
+func (s *Server) admin(h handlerFunc) http.Handler {
+	return s.endpoint(dataArts, false, func(c *call) (int, any, error) {
+		got, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.Admin.Token)) != 1 {
+			return 0, nil, dayu.Errorf(dayu.EUNAUTHORIZED, "the admin API needs Authorization: Bearer <admin token>")
+		}
+		return h(c)
+	})
+}
