@@ -69,11 +69,13 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 
 // admin wraps an admin handler: the admin token is required.
 func (s *Server) admin(h handlerFunc) http.Handler {
-	return s.endpoint(dataArts, false, func(c *call) (int, any, error) {
-		got, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.Admin.Token)) != 1 {
-			return 0, nil, dayu.Errorf(dayu.EUNAUTHORIZED, "the admin API needs Authorization: Bearer <admin token>")
-		}
-		return h(c)
-	})
+	return s.endpoint(dataArts, s.authenticateAdmin, h)
+}
+
+func (s *Server) authenticateAdmin(c *call) error {
+	got, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.Admin.Token)) != 1 {
+		return dayu.Errorf(dayu.EUNAUTHORIZED, "the admin API needs Authorization: Bearer <admin token>")
+	}
+	return nil
 }

@@ -36,15 +36,15 @@ type Server struct {
 // and panic recovery.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/{project_id}/instances/onekey-purchase", s.endpoint(dataArts, true, s.purchase))
-	mux.Handle("GET /v1/{project_id}/instances", s.endpoint(dataArts, true, s.listInstances))
-	mux.Handle("POST /v3/auth/tokens", s.endpoint(iam, false, s.issueToken))
-	mux.Handle("GET /v3/projects", s.endpoint(iam, true, s.listProjects))
-	mux.Handle("GET /v3/auth/domains", s.endpoint(iam, true, s.listDomains))
-	mux.Handle("GET /v2/products/service-types", s.endpoint(bss, true, s.listServiceTypes))
-	mux.Handle("GET /v2/orders/customer-orders/details/{order_id}", s.endpoint(bss, true, s.orderDetails))
-	mux.Handle("POST /v2/orders/suscriptions/resources/query", s.endpoint(bss, true, s.queryResources)) // sic
-	mux.Handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.endpoint(bss, true, s.unsubscribe))
+	mux.Handle("POST /v1/{project_id}/instances/onekey-purchase", s.endpoint(dataArts, s.authenticate, s.purchase))
+	mux.Handle("GET /v1/{project_id}/instances", s.endpoint(dataArts, s.authenticate, s.listInstances))
+	mux.Handle("POST /v3/auth/tokens", s.endpoint(iam, nil, s.issueToken))
+	mux.Handle("GET /v3/projects", s.endpoint(iam, s.authenticate, s.listProjects))
+	mux.Handle("GET /v3/auth/domains", s.endpoint(iam, s.authenticate, s.listDomains))
+	mux.Handle("GET /v2/products/service-types", s.endpoint(bss, s.authenticate, s.listServiceTypes))
+	mux.Handle("GET /v2/orders/customer-orders/details/{order_id}", s.endpoint(bss, s.authenticate, s.orderDetails))
+	mux.Handle("POST /v2/orders/suscriptions/resources/query", s.endpoint(bss, s.authenticate, s.queryResources)) // sic
+	mux.Handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.endpoint(bss, s.authenticate, s.unsubscribe))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -119,10 +119,9 @@ type call struct {
 type handlerFunc func(*call) (int, any, error)
 
 // endpoint turns a handlerFunc into an http.Handler: it reads the body
-// within MaxBodyBytes, requires JSON for a POST, authenticates the caller
-// when authn is set (and authorizes them for the path's project), and
-// writes the answer or the error in svc's format.
-func (s *Server) endpoint(svc service, authn bool, h handlerFunc) http.Handler {
+// within MaxBodyBytes, runs authn (when not nil), requires JSON for a body,
+// and writes the answer or the error in svc's format.
+func (s *Server) endpoint(svc service, authn func(*call) error, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id")}
 		status, v, err := s.serve(w, c, authn, h)
@@ -134,7 +133,7 @@ func (s *Server) endpoint(svc service, authn bool, h handlerFunc) http.Handler {
 	})
 }
 
-func (s *Server) serve(w http.ResponseWriter, c *call, authn bool, h handlerFunc) (int, any, error) {
+func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, h handlerFunc) (int, any, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -146,20 +145,28 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn bool, h handlerFunc
 	c.body = body
 	// Authentication first: on Huawei Cloud the gateway checks it before the
 	// service sees the request.
-	if authn {
-		if c.caller, err = s.Auth.Authenticate(c.r, body, c.project); err != nil {
+	if authn != nil {
+		if err := authn(c); err != nil {
 			return 0, nil, err
 		}
-		if c.project != "" {
-			if err := auth.Authorize(c.caller, c.project); err != nil {
-				return 0, nil, err
-			}
-		}
 	}
-	if c.r.Method == http.MethodPost {
+	if len(body) > 0 {
 		if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 			return 0, nil, dayu.Errorf(dayu.EINVALID, "Content-Type: must be application/json, got %q", c.r.Header.Get("Content-Type"))
 		}
 	}
 	return h(c)
+}
+
+// authenticate finds the API caller and, on paths with a project, checks
+// that they may act in it.
+func (s *Server) authenticate(c *call) error {
+	var err error
+	if c.caller, err = s.Auth.Authenticate(c.r, c.body, c.project); err != nil {
+		return err
+	}
+	if c.project != "" {
+		return auth.Authorize(c.caller, c.project)
+	}
+	return nil
 }

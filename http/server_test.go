@@ -38,6 +38,8 @@ var testWorld = sync.OnceValues(func() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The key the Terraform provider's captured requests were signed with.
+	w.Domains[0].Users[0].AccessKeys = append(w.Domains[0].Users[0].AccessKeys, dayu.AccessKey{Access: "AK", Secret: "SK"})
 	for n := range 200 {
 		w.Domains[0].EnterpriseProjects = append(w.Domains[0].EnterpriseProjects, dayu.EnterpriseProject{ID: testEPS(n), Name: testEPS(n)})
 	}
