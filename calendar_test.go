@@ -56,7 +56,7 @@ func TestExpireDays(t *testing.T) {
 		{now.Add(-48 * time.Hour), 0},
 	}
 	for _, tt := range tests {
-		i := dayu.Instance{ExpiresAt: tt.expires}
+		i := dayu.Instance{ExpiresAt: tt.expires, PeriodType: dayu.PeriodMonth, PeriodNum: 1, AutoRenewUntil: now.AddDate(-1, 0, 0)}
 		if got := i.ExpireDays(now); got != tt.want {
 			t.Errorf("ExpireDays(expires %s) = %d, want %d", tt.expires, got, tt.want)
 		}

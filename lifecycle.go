@@ -43,6 +43,9 @@ var DefaultTimings = Timings{
 // it is zero) renews by one period, counted from the first expiry so that
 // month ends do not drift (31 Jan, 28 Feb, 31 Mar).
 func (i *Instance) Term(now time.Time) (expires time.Time, renewals int) {
+	if i.PeriodNum < 1 {
+		return i.ExpiresAt, 0 // no period to renew by
+	}
 	limit := now
 	if !i.AutoRenewUntil.IsZero() && i.AutoRenewUntil.Before(limit) {
 		limit = i.AutoRenewUntil

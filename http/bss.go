@@ -27,8 +27,8 @@ func (s *Server) orderDetails(c *call) (int, any, error) {
 	}
 	exp, _ := i.Term(now)
 	line := orderLineItem{
-		OrderLineItemID: o.ID + "-000001", CloudServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
-		ResourceTypeCode: resourceTypeDayu, ProductID: i.ProductID, ProductSpecDesc: i.SpecCode,
+		OrderLineItemID: o.ID + "-000001", ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
+		ProductID: i.ProductID, ProductSpecDesc: i.SpecCode,
 		PeriodType: int(i.PeriodType), PeriodNum: i.PeriodNum, SubscriptionNum: 1, Currency: "CNY",
 		EffectiveTime: i.EffectiveAt.Format(bssTime), ExpireTime: exp.Format(bssTime),
 	}

@@ -367,20 +367,19 @@ type orderInfo struct {
 }
 
 type orderLineItem struct {
-	OrderLineItemID      string  `json:"order_line_item_id"`
-	CloudServiceTypeCode string  `json:"cloud_service_type_code"`
-	ServiceTypeName      string  `json:"service_type_name"`
-	ResourceTypeCode     string  `json:"resource_type_code"`
-	ProductID            string  `json:"product_id"`
-	ProductSpecDesc      string  `json:"product_spec_desc"`
-	PeriodType           int     `json:"period_type"`
-	PeriodNum            int     `json:"period_num"`
-	EffectiveTime        string  `json:"effective_time"`
-	ExpireTime           string  `json:"expire_time"`
-	SubscriptionNum      int     `json:"subscription_num"`
-	AmountAfterDiscount  float64 `json:"amount_after_discount"`
-	OfficialAmount       float64 `json:"official_amount"`
-	Currency             string  `json:"currency"`
+	OrderLineItemID     string  `json:"order_line_item_id"`
+	ServiceTypeCode     string  `json:"service_type_code"`
+	ServiceTypeName     string  `json:"service_type_name"`
+	ProductID           string  `json:"product_id"`
+	ProductSpecDesc     string  `json:"product_spec_desc"`
+	PeriodType          int     `json:"period_type"`
+	PeriodNum           int     `json:"period_num"`
+	EffectiveTime       string  `json:"effective_time"`
+	ExpireTime          string  `json:"expire_time"`
+	SubscriptionNum     int     `json:"subscription_num"`
+	AmountAfterDiscount float64 `json:"amount_after_discount"`
+	OfficialAmount      float64 `json:"official_amount"`
+	Currency            string  `json:"currency"`
 }
 
 // resourceQueryRequest is the body of POST /v2/orders/suscriptions/resources/query (sic).

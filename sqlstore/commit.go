@@ -1,9 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dayu-emu/dayu"
@@ -96,6 +99,12 @@ func (c *committer) commit(batch []*purchaseWrite) {
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
+	// Every node's batches take the enterprise projects in one order, so
+	// that two nodes' transactions never wait on each other in a cycle (a
+	// deadlock, which PostgreSQL breaks by failing one of them).
+	slices.SortStableFunc(batch, func(a, b *purchaseWrite) int {
+		return cmp.Or(strings.Compare(a.instance.ProjectID, b.instance.ProjectID), strings.Compare(a.instance.EpsID, b.instance.EpsID))
+	})
 	errs := make([]error, len(batch))
 	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
 		for n, w := range batch {
@@ -126,7 +135,7 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT purchase"); rerr != nil {
 			return nil, fmt.Errorf("%w (rollback: %w)", err, rerr)
 		}
-		return err, nil
+		return unavailable(err), nil
 	}
 	_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT purchase")
 	return nil, err

@@ -46,16 +46,24 @@ func TestSpecOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{
-		"POST /v1/{project_id}/instances/onekey-purchase": true,
-		"GET /v1/{project_id}/instances":                  true,
-		"POST /v3/auth/tokens":                            true,
-		"GET /v3/projects":                                true,
-		"GET /v3/auth/domains":                            true,
-		"GET /v2/products/service-types":                  true,
-		"GET /healthz":                                    true,
-		"GET /readyz":                                     true,
-		"GET /openapi.yaml":                               true,
-		"GET /_dayu/quickstart":                           true,
+		"POST /v1/{project_id}/instances/onekey-purchase":     true,
+		"GET /v1/{project_id}/instances":                      true,
+		"POST /v3/auth/tokens":                                true,
+		"GET /v3/projects":                                    true,
+		"GET /v3/auth/domains":                                true,
+		"GET /v2/products/service-types":                      true,
+		"GET /v2/orders/customer-orders/details/{order_id}":   true,
+		"POST /v2/orders/suscriptions/resources/query":        true, // sic
+		"POST /v2/orders/subscriptions/resources/unsubscribe": true,
+		"GET /healthz":                                        true,
+		"GET /readyz":                                         true,
+		"GET /openapi.yaml":                                   true,
+		"GET /_dayu/quickstart":                               true,
+		"POST /_dayu/reset":                                   true,
+		"GET /_dayu/timings":                                  true,
+		"PUT /_dayu/timings":                                  true,
+		"GET /_dayu/clock":                                    true,
+		"POST /_dayu/clock":                                   true,
 	}
 	got := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
