@@ -5,11 +5,13 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/api"
@@ -30,6 +32,10 @@ type Server struct {
 	Quickstart *dayu.Quickstart
 	// Admin is the admin API; nil turns it off.
 	Admin *Admin
+	// RequestTimeout bounds each API request's wait for the store, so that
+	// a store that stops answering fails requests instead of hanging them;
+	// zero means no bound.
+	RequestTimeout time.Duration
 }
 
 // Handler returns the server's routes wrapped in the request id, logging
@@ -123,6 +129,11 @@ type handlerFunc func(*call) (int, any, error)
 // and writes the answer or the error in svc's format.
 func (s *Server) endpoint(svc service, authn func(*call) error, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.RequestTimeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id")}
 		status, v, err := s.serve(w, c, authn, h)
 		if err != nil {

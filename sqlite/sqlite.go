@@ -19,12 +19,19 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// DefaultBatchMax is how many purchases share one commit when the caller
+// gives 0: SQLite has one writer, so the batch is the whole queue.
+const DefaultBatchMax = 256
+
 // FileName is the database file inside the data directory.
 const FileName = "dayu.db"
 
 // Open opens (creating if needed) the store in dir. synchronous=FULL makes
 // every commit reach the disk before it returns: a 200 means durable.
 func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error) {
+	if batchMax == 0 {
+		batchMax = DefaultBatchMax
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

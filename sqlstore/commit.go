@@ -133,7 +133,9 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 	}
 	if err := c.store.insertPurchase(ctx, tx, w); err != nil {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT purchase"); rerr != nil {
-			return nil, fmt.Errorf("%w (rollback: %w)", err, rerr)
+			// The batch fails, not for this purchase's reason: keep that
+			// reason out of the chain its batch mates will be answered with.
+			return nil, fmt.Errorf("rollback to savepoint: %w (after: %v)", rerr, err)
 		}
 		return unavailable(err), nil
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -154,12 +155,17 @@ func (s *Store) Resources(ctx context.Context, domainID string, f dayu.ResourceF
 		where = append(where, "order_id = ?")
 		args = append(args, f.OrderID)
 	}
-	for col, ids := range map[string][]string{"id": f.ResourceIDs, "parent_id": f.ParentIDs} {
-		if len(ids) == 0 {
+	// A fixed column order keeps the SQL text, and so prepared statements,
+	// the same for the same kind of filter.
+	for _, in := range []struct {
+		col string
+		ids []string
+	}{{"id", f.ResourceIDs}, {"parent_id", f.ParentIDs}} {
+		if len(in.ids) == 0 {
 			continue
 		}
-		where = append(where, col+" IN (?"+strings.Repeat(", ?", len(ids)-1)+")")
-		for _, id := range ids {
+		where = append(where, in.col+" IN (?"+strings.Repeat(", ?", len(in.ids)-1)+")")
+		for _, id := range in.ids {
 			args = append(args, id)
 		}
 	}
@@ -232,6 +238,9 @@ func (s *Store) FindOrder(ctx context.Context, domainID, id string) (*dayu.Order
 
 // SaveUnsubscriptions stores the unsubscriptions in one transaction.
 func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instance, orders []*dayu.Order) error {
+	// Rows are locked in id order, so two unsubscriptions that overlap
+	// cannot deadlock.
+	changed = slices.SortedFunc(slices.Values(changed), func(a, b *dayu.Instance) int { return strings.Compare(a.ID, b.ID) })
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, i := range changed {
 			res, err := tx.ExecContext(ctx, s.q.unsubscribe, ms(i.AutoRenewUntil), ms(i.UnsubscribedAt), nullMS(i.GoneAt), i.ID, i.DomainID)
@@ -307,7 +316,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return unavailable(err)
 	}
 	return unavailable(tx.Commit())
 }

@@ -11,12 +11,15 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/postgres"
+	"github.com/dayu-emu/dayu/sqlite"
 )
 
 // Config is the whole configuration of dayu serve, from flags and DAYU_*
 // environment variables (a flag given on the command line wins).
 type Config struct {
 	Addr            string
+	Store           string
 	DataDir         string
 	WorldFile       string
 	Dev             bool
@@ -27,18 +30,25 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	AdminToken      string
 	Timings         dayu.Timings
+	RequestTimeout  time.Duration
+	Postgres        postgres.Config
 }
 
 // bind declares the flags of c on fs.
 func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.Store, "store", "sqlite", `the store: "sqlite" (embedded, in --data) or a PostgreSQL URL (postgres://...) shared by several nodes`)
 	fs.StringVar(&c.DataDir, "data", "./dayu-data", "directory of the embedded SQLite store")
 	fs.StringVar(&c.WorldFile, "world", "", "world file (JSON) to load; without it a dev world is created on first start")
 	fs.BoolVar(&c.Dev, "dev", false, "dev mode: serve /_dayu/quickstart (default: on when no --world is given)")
 	fs.BoolVar(&c.Loose, "loose", false, "skip the checks of a purchase's references against the world")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.IntVar(&c.BatchMax, "batch-max", 512, "most purchases that share one commit")
+	fs.IntVar(&c.BatchMax, "batch-max", 0, fmt.Sprintf("most purchases that share one commit (0: %d on SQLite, %d on PostgreSQL)", sqlite.DefaultBatchMax, postgres.DefaultBatchMax))
+	fs.IntVar(&c.Postgres.MaxConns, "pg-max-conns", postgres.DefaultMaxConns, "PostgreSQL: connections this node opens at most")
+	fs.DurationVar(&c.Postgres.ConnectTimeout, "pg-connect-timeout", postgres.DefaultConnectTimeout, "PostgreSQL: how long connecting may take")
+	fs.DurationVar(&c.Postgres.StatementTimeout, "pg-statement-timeout", postgres.DefaultStatementTimeout, "PostgreSQL: how long one statement or commit may take")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "how long one request may wait for the store before it fails with 500 DAYU.3531")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
 	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token of the admin API /_dayu/ (dev mode default: "+devAdminToken+"; without one outside dev mode the admin API is off)")
 	d := dayu.DefaultTimings
@@ -91,8 +101,15 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	if _, ok := logLevels[c.LogLevel]; !ok {
 		errs = append(errs, fmt.Errorf("--log-level %q: must be debug, info, warn or error", c.LogLevel))
 	}
-	if c.BatchMax < 1 {
-		errs = append(errs, fmt.Errorf("--batch-max %d: must be at least 1", c.BatchMax))
+	if c.BatchMax < 0 {
+		errs = append(errs, fmt.Errorf("--batch-max %d: must not be negative", c.BatchMax))
+	}
+	c.Postgres.BatchMax = c.BatchMax
+	if c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
+		errs = append(errs, fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store))
+	}
+	if c.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive", c.RequestTimeout))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))

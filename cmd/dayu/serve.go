@@ -18,6 +18,7 @@ import (
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 )
 
@@ -47,7 +48,7 @@ func serveCommand() *cobra.Command {
 // in-flight requests finish, then the store closes.
 func serve(ctx context.Context, c Config, out io.Writer) error {
 	log := newLogger(c, out)
-	store, err := sqlite.Open(ctx, c.DataDir, c.BatchMax)
+	store, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -90,6 +91,7 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 	srv := &dayuhttp.Server{
 		Service: &dayu.Service{Store: store, Clock: clock, World: world, Loose: c.Loose, Timings: timings},
 		Auth:    authority, Store: store, Clock: clock, Logger: log, Admin: admin,
+		RequestTimeout: c.RequestTimeout,
 	}
 	if c.Dev {
 		q := dayu.DevQuickstart
@@ -108,7 +110,11 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("dayu serving", "addr", ln.Addr().String(), "data", c.DataDir, "dev", c.Dev, "loose", c.Loose)
+	where := c.DataDir
+	if c.Store != "sqlite" {
+		where = "postgres" // the URL may hold a password
+	}
+	log.Info("dayu serving", "addr", ln.Addr().String(), "store", where, "dev", c.Dev, "loose", c.Loose)
 	if c.Dev {
 		printQuickstart(out, ln.Addr().String(), c.AdminToken)
 	}
@@ -126,6 +132,15 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// openStore opens the configured store: SQLite in the data directory, or
+// PostgreSQL.
+func openStore(ctx context.Context, c Config) (dayu.Store, error) {
+	if c.Store == "sqlite" {
+		return sqlite.Open(ctx, c.DataDir, c.BatchMax)
+	}
+	return postgres.Open(ctx, c.Store, c.Postgres)
 }
 
 func newLogger(c Config, out io.Writer) *slog.Logger {
