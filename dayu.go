@@ -94,6 +94,9 @@ type Purchase struct {
 	CdmVersion        string
 	ExtensionPackage  string // extesion_package_type on the wire
 	BindingInstanceID string
+	// IdempotencyKey comes from X-Client-Token or Idempotency-Key; it is
+	// not part of what the purchase asks for.
+	IdempotencyKey string
 }
 
 // OrderType is the kind of a BSS order.
@@ -125,7 +128,15 @@ type Order struct {
 	ResourceID  string
 	CreatedAt   time.Time
 	CompletedAt time.Time // when the order reaches status 5
+	// IdempotencyKey, when set, makes a retried purchase answer with the
+	// first one's order (see Store.CreatePurchase); RequestHash tells a
+	// retry from another purchase under the same key.
+	IdempotencyKey string
+	RequestHash    string
 }
+
+// IdempotencyTTL is how long an idempotency key holds its purchase.
+const IdempotencyTTL = 24 * time.Hour
 
 // Status is the order's status at now: pending payment for the first half
 // of its way, then processing, then completed.
@@ -209,7 +220,10 @@ type ResourceFilter struct {
 // returns nil.
 type Store interface {
 	// CreatePurchase stores the order and the instance with its tags in one
-	// transaction. It returns ECONFLICT when the project already has an
+	// transaction. When the order's IdempotencyKey already holds a purchase
+	// of the same request, it stores nothing and sets o.ID and o.ResourceID
+	// to that purchase's (EKEYREUSED for another request). It returns
+	// ECONFLICT when the project already has an
 	// instance in that enterprise project that is not gone by the
 	// instance's CreatedAt, and EINVALID when a package's binding instance
 	// is not an active instance of the project.

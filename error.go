@@ -16,6 +16,7 @@ const (
 	EUNAUTHORIZED ErrorCode = "unauthorized"  // missing or bad credentials
 	ETOKENEXPIRED ErrorCode = "token_expired" // credentials were good once but have expired
 	EFORBIDDEN    ErrorCode = "forbidden"     // valid credentials for another project
+	EKEYREUSED    ErrorCode = "key_reused"    // an idempotency key sent again with another request
 	ENOTFOUND     ErrorCode = "not_found"     // no such API or resource
 	EINTERNAL     ErrorCode = "internal"      // a fault on our side
 	EUNAVAILABLE  ErrorCode = "unavailable"   // the store cannot be reached

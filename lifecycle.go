@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 

@@ -3,6 +3,9 @@ package dayu
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -12,13 +15,14 @@ import (
 
 // Limits of a purchase (CONTRACT §2 and the older public docs).
 const (
-	MaxNameLen          = 128
-	MaxPromotionInfoLen = 1024
-	MaxTags             = 20
-	MaxTagKeyLen        = 128
-	MaxTagValueLen      = 255
-	MaxMonths           = 9
-	MaxYears            = 3
+	MaxNameLen           = 128
+	MaxPromotionInfoLen  = 1024
+	MaxTags              = 20
+	MaxTagKeyLen         = 128
+	MaxTagValueLen       = 255
+	MaxMonths            = 9
+	MaxYears             = 3
+	MaxIdempotencyKeyLen = 255
 )
 
 // Validate checks the rules a purchase must meet on its own, before the
@@ -64,6 +68,9 @@ func (p *Purchase) Validate() error {
 	}
 	if p.IsAutoRenew != 0 && p.IsAutoRenew != 1 {
 		return Errorf(EINVALID, "is_auto_renew: must be 0 or 1, got %d", p.IsAutoRenew)
+	}
+	if err := checkLen("idempotency key", p.IdempotencyKey, 0, MaxIdempotencyKeyLen); err != nil {
+		return err
 	}
 	if p.ExtensionPackage != "" && p.BindingInstanceID == "" {
 		return Errorf(EINVALID, "binding_instance_id: is required when extesion_package_type is set")
@@ -157,7 +164,8 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 	}
 	t := s.Timings.For(projectID)
 	effective := now.Add(t.Provisioning)
-	o := &Order{ID: newOrderID(now), Type: OrderNew, DomainID: project.Domain.ID, ProjectID: projectID, CreatedAt: now, CompletedAt: effective}
+	o := &Order{ID: newOrderID(now), Type: OrderNew, DomainID: project.Domain.ID, ProjectID: projectID, CreatedAt: now, CompletedAt: effective,
+		IdempotencyKey: p.IdempotencyKey, RequestHash: p.hash()}
 	i := &Instance{
 		ID: uuid.NewString(), ProjectID: projectID, DomainID: project.Domain.ID, OrderID: o.ID,
 		Name: p.InstanceName, RegionID: p.RegionID, AvailabilityZone: p.AvailabilityZone,
@@ -178,6 +186,19 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 		return nil, nil, err
 	}
 	return o, i, nil
+}
+
+// hash identifies what a purchase asks for, whatever the JSON's spacing or
+// key order, so that a retry is told from another purchase under one key.
+func (p *Purchase) hash() string {
+	if p.IdempotencyKey == "" {
+		return ""
+	}
+	q := *p
+	q.IdempotencyKey = ""
+	b, _ := json.Marshal(q) // plain strings and numbers always encode
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // checkReferences resolves the purchase's ids against the world.

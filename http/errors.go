@@ -42,6 +42,7 @@ var errorTable = map[dayu.ErrorCode]wireError{
 	dayu.EUNAUTHORIZED: {http.StatusUnauthorized, "APIGW.0301", "APIGW.0301"},
 	dayu.ETOKENEXPIRED: {http.StatusUnauthorized, "APIGW.0307", "APIGW.0307"},
 	dayu.EFORBIDDEN:    {http.StatusForbidden, "APIGW.0302", "APIGW.0302"},
+	dayu.EKEYREUSED:    {http.StatusUnprocessableEntity, "DAYU.4402", "CBC.0100"},
 	dayu.ENOTFOUND:     {http.StatusNotFound, "DAYU.4404", "CBC.0101"},
 	ENOROUTE:           {http.StatusNotFound, "APIGW.0101", "APIGW.0101"},
 	EMETHOD:            {http.StatusMethodNotAllowed, "APIGW.0101", "APIGW.0101"},

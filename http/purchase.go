@@ -19,11 +19,21 @@ func (s *Server) purchase(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	p.IdempotencyKey = idempotencyKey(c.r.Header)
 	o, _, err := s.Service.Purchase(c.r.Context(), c.caller, c.project, p)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, purchaseResponse{OrderID: o.ID, ResourceID: o.ResourceID}, nil
+}
+
+// idempotencyKey is the purchase's idempotency key: X-Client-Token (Huawei
+// Cloud's name) or the IETF's Idempotency-Key.
+func idempotencyKey(h http.Header) string {
+	if k := h.Get("X-Client-Token"); k != "" {
+		return k
+	}
+	return h.Get("Idempotency-Key")
 }
 
 // listInstances is GET /v1/{project_id}/instances?limit=&offset=.

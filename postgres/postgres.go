@@ -125,12 +125,12 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	sub, _ := fs.Sub(migrations, "migrations") // cannot fail: the directory is embedded
 	s, err := sqlstore.Open(ctx, db, db, sqlstore.Dialect{
-		Name:                      "postgres",
-		Numbered:                  true,
-		IsOnePerEnterpriseProject: isOnePerEnterpriseProject,
-		Migrations:                sub,
-		MigrationLock:             migrationLock,
-		CommitTimeout:             statementTimeout,
+		Name:              "postgres",
+		Numbered:          true,
+		IsUniqueViolation: isUniqueViolation,
+		Migrations:        sub,
+		MigrationLock:     migrationLock,
+		CommitTimeout:     statementTimeout,
 	}, batchMax)
 	if err != nil {
 		db.Close()
@@ -139,9 +139,8 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 	return s, nil
 }
 
-// isOnePerEnterpriseProject reports whether err is a violation of the unique
-// index instances_one_per_eps.
-func isOnePerEnterpriseProject(err error) bool {
+// isUniqueViolation reports whether err violates the unique index named index.
+func isUniqueViolation(err error, index string) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.ConstraintName == "instances_one_per_eps"
+	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.ConstraintName == index
 }

@@ -53,11 +53,9 @@ func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error
 	read.SetMaxIdleConns(4)
 	sub, _ := fs.Sub(migrations, "migrations") // cannot fail: the directory is embedded
 	s, err := sqlstore.Open(ctx, write, read, sqlstore.Dialect{
-		Name:       "sqlite",
-		Migrations: sub,
-		IsOnePerEnterpriseProject: func(err error) bool {
-			return strings.Contains(err.Error(), "UNIQUE constraint failed: instances.project_id, instances.eps_slot")
-		},
+		Name:              "sqlite",
+		Migrations:        sub,
+		IsUniqueViolation: isUniqueViolation,
 	}, batchMax)
 	if err != nil {
 		write.Close()
@@ -65,4 +63,15 @@ func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// uniqueColumns are the columns SQLite names in a violation of each unique
+// index: its messages name columns, not indexes.
+var uniqueColumns = map[string]string{
+	"instances_one_per_eps": "instances.project_id, instances.eps_slot",
+}
+
+func isUniqueViolation(err error, index string) bool {
+	cols, ok := uniqueColumns[index]
+	return ok && strings.Contains(err.Error(), "UNIQUE constraint failed: "+cols)
 }

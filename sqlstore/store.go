@@ -25,9 +25,9 @@ type Dialect struct {
 	Name string
 	// Numbered placeholders ($1, $2) instead of "?".
 	Numbered bool
-	// IsOnePerEnterpriseProject reports whether err is a violation of the
-	// unique index instances_one_per_eps.
-	IsOnePerEnterpriseProject func(err error) bool
+	// IsUniqueViolation reports whether err is a violation of the unique
+	// index (or primary key) named index, as the migrations name them.
+	IsUniqueViolation func(err error, index string) bool
 	// Migrations holds the engine's numbered *.sql files.
 	Migrations fs.FS
 	// MigrationLock, run first in the migration transaction, keeps nodes
@@ -114,6 +114,12 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 			return err
 		}
 	}
+	if o.IdempotencyKey != "" {
+		replayed, err := s.claimIdempotencyKey(ctx, tx, o)
+		if err != nil || replayed {
+			return err
+		}
+	}
 	if err := s.insertOrder(ctx, tx, o); err != nil {
 		return err
 	}
@@ -123,10 +129,39 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
 		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags,
 		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt))
-	if err != nil && s.dialect.IsOnePerEnterpriseProject(err) {
+	if err != nil && s.dialect.IsUniqueViolation(err, "instances_one_per_eps") {
 		return dayu.Errorf(dayu.ECONFLICT, "eps_id: project %s already has a DataArts Studio instance in enterprise project %q; only one instance per enterprise project is allowed", i.ProjectID, i.EpsID)
 	}
 	return err
+}
+
+// claimIdempotencyKey records the purchase's idempotency key in tx. When
+// the key is already held by a purchase of the last IdempotencyTTL, it
+// turns o into that purchase's order (replayed) so that nothing new is
+// stored, or fails if that purchase's request was a different one. On
+// PostgreSQL, ON CONFLICT waits for a racing holder of the key on another
+// node to commit, and the read after it then finds that holder.
+func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Order) (replayed bool, err error) {
+	expired := ms(o.CreatedAt.Add(-dayu.IdempotencyTTL))
+	if _, err := tx.ExecContext(ctx, s.q.expireIdempotencyKey, o.ProjectID, o.IdempotencyKey, expired); err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, s.q.insertIdempotencyKey, o.ProjectID, o.IdempotencyKey, o.RequestHash, o.ID, o.ResourceID, ms(o.CreatedAt))
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return false, err
+	}
+	var hash, orderID, resourceID string
+	if err := tx.QueryRowContext(ctx, s.q.findIdempotencyKey, o.ProjectID, o.IdempotencyKey).Scan(&hash, &orderID, &resourceID); err != nil {
+		return false, err
+	}
+	if hash != o.RequestHash {
+		return false, dayu.Errorf(dayu.EKEYREUSED, "idempotency key %q was used with a different purchase in the last 24 hours", o.IdempotencyKey)
+	}
+	o.ID, o.ResourceID = orderID, resourceID
+	return true, nil
 }
 
 func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) error {
@@ -263,6 +298,9 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 // Reset deletes every order and instance.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.deleteIdempotencyKeys); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {
 			return err
 		}

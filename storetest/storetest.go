@@ -44,6 +44,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Documents", testDocuments},
 		{"TokenKey", testTokenKey},
 		{"TokenKeyRace", testTokenKeyRace},
+		{"IdempotencyKey", testIdempotencyKey},
 		{"Ping", testPing},
 	}
 	for _, tt := range tests {
@@ -852,5 +853,50 @@ func testPing(t *testing.T, h *harness) {
 	s := h.store()
 	if err := s.Ping(ctx(t)); err != nil {
 		t.Fatalf("Ping: %v", err)
+	}
+}
+
+// testIdempotencyKey: racing retries under one key store one purchase and
+// all get its ids; another request under the key is EKEYREUSED; a key
+// older than IdempotencyTTL buys anew.
+func testIdempotencyKey(t *testing.T, h *harness) {
+	s := h.store()
+	c := ctx(t)
+	const n = 20
+	orders := make([]*dayu.Order, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for k := range n {
+		o, i := purchase("p1", fmt.Sprintf("eps-%d", k)) // distinct eps: only the key makes them one
+		o.IdempotencyKey, o.RequestHash = "key-1", "hash-1"
+		orders[k] = o
+		wg.Go(func() {
+			<-start
+			errs[k] = s.CreatePurchase(c, o, i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatalf("retry %d: %v", k, err)
+		}
+		if orders[k].ID != orders[0].ID || orders[k].ResourceID != orders[0].ResourceID {
+			t.Errorf("retry %d answered %s/%s, retry 0 %s/%s", k, orders[k].ID, orders[k].ResourceID, orders[0].ID, orders[0].ResourceID)
+		}
+	}
+	if got, total := list(t, s, "p1", 100, 0); total != 1 || got[0].ID != orders[0].ResourceID {
+		t.Errorf("list = %v, total %d; want only %s", ids(got), total, orders[0].ResourceID)
+	}
+	o, i := purchase("p1", "eps-other")
+	o.IdempotencyKey, o.RequestHash = "key-1", "hash-2"
+	if err := s.CreatePurchase(c, o, i); dayu.ErrorCodeOf(err) != dayu.EKEYREUSED {
+		t.Errorf("another request under the key: %v, want EKEYREUSED", err)
+	}
+	o, i = purchaseAt(clock.Add(dayu.IdempotencyTTL+time.Second), "p1", "eps-later")
+	o.IdempotencyKey, o.RequestHash = "key-1", "hash-2"
+	if err := s.CreatePurchase(c, o, i); err != nil || o.ResourceID != i.ID {
+		t.Errorf("after the TTL: %v, resource %s; want a new purchase %s", err, o.ResourceID, i.ID)
 	}
 }
