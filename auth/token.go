@@ -34,7 +34,7 @@ type Claims struct {
 // tokenPrefix marks our tokens and their format version.
 const tokenPrefix = "dayu1."
 
-var b64 = base64.RawURLEncoding
+var b64 = base64.RawURLEncoding.Strict() // one spelling per token: no malleable padding bits
 
 func (a *Authority) sealToken(c Claims) string {
 	payload, _ := json.Marshal(c) // cannot fail: plain strings and numbers

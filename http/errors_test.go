@@ -273,3 +273,15 @@ func TestPanicIs500WithoutStack(t *testing.T) {
 		t.Errorf("server did not survive the panic: %d", r.status)
 	}
 }
+
+func TestThrottle429(t *testing.T) {
+	s := newServer(t, func(srv *dayuhttp.Server) { srv.RateLimit, srv.RateBurst = 1, 3 })
+	var got []int
+	for range 5 {
+		got = append(got, s.do("GET", "/healthz", nil).status)
+	}
+	if fmt.Sprint(got) != "[200 200 200 429 429]" {
+		t.Errorf("statuses %v, want a burst of 3 then 429", got)
+	}
+	wantError(t, s.do("GET", "/healthz", nil), http.StatusTooManyRequests, "APIGW.0308", "Too many requests")
+}

@@ -36,6 +36,10 @@ type Server struct {
 	// a store that stops answering fails requests instead of hanging them;
 	// zero means no bound.
 	RequestTimeout time.Duration
+	// RateLimit is how many requests a second one client address may send
+	// (with bursts of RateBurst); zero means no limit.
+	RateLimit float64
+	RateBurst int
 }
 
 // Handler returns the server's routes wrapped in the request id, logging
@@ -67,7 +71,11 @@ func (s *Server) Handler() http.Handler {
 			writeJSON(w, http.StatusOK, s.Quickstart)
 		})
 	}
-	return observe(s.Logger, withGatewayErrors(mux))
+	var h http.Handler = withGatewayErrors(mux)
+	if s.RateLimit > 0 {
+		h = newClientLimiter(s.RateLimit, s.RateBurst).throttle(h)
+	}
+	return observe(s.Logger, h)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,8 @@ type Config struct {
 	AdminToken      string
 	Timings         dayu.Timings
 	RequestTimeout  time.Duration
+	RateLimit       float64
+	RateBurst       int
 	Postgres        postgres.Config
 }
 
@@ -48,6 +50,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Postgres.MaxConns, "pg-max-conns", postgres.DefaultMaxConns, "PostgreSQL: connections this node opens at most")
 	fs.DurationVar(&c.Postgres.ConnectTimeout, "pg-connect-timeout", postgres.DefaultConnectTimeout, "PostgreSQL: how long connecting may take")
 	fs.DurationVar(&c.Postgres.StatementTimeout, "pg-statement-timeout", postgres.DefaultStatementTimeout, "PostgreSQL: how long one statement or commit may take")
+	fs.Float64Var(&c.RateLimit, "rate-limit", 0, "requests a second one client address may send, 429 APIGW.0308 beyond (0: no limit)")
+	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests one client may send at once under --rate-limit")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "how long one request may wait for the store before it fails with 500 DAYU.3531")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
 	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token of the admin API /_dayu/ (dev mode default: "+devAdminToken+"; without one outside dev mode the admin API is off)")
@@ -107,6 +111,9 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	c.Postgres.BatchMax = c.BatchMax
 	if c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
 		errs = append(errs, fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store))
+	}
+	if c.RateLimit < 0 || c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("--rate-limit %g, --rate-burst %d: must be >= 0 and >= 1", c.RateLimit, c.RateBurst))
 	}
 	if c.RequestTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive", c.RequestTimeout))

@@ -74,7 +74,7 @@ func parse(data []byte) (*spec, error) {
 	}
 	unrouted := openapi3.NewOperation()
 	unrouted.Responses = openapi3.NewResponses()
-	for status, name := range map[int]string{http.StatusNotFound: "NoRoute", http.StatusMethodNotAllowed: "MethodNotAllowed"} {
+	for status, name := range map[int]string{http.StatusNotFound: "NoRoute", http.StatusMethodNotAllowed: "MethodNotAllowed", http.StatusTooManyRequests: "Throttled"} {
 		ref := doc.Components.Responses[name]
 		if ref == nil || ref.Value == nil {
 			return nil, fmt.Errorf("apitest: api/openapi.yaml has no components/responses/%s", name)
@@ -92,8 +92,9 @@ func parse(data []byte) (*spec, error) {
 // by the caller afterwards.
 //
 // A request whose path and method are not in the document is itself an
-// error unless it is answered 404 or 405; those answers are checked against
-// components/responses NoRoute and MethodNotAllowed.
+// error unless it is answered 404 or 405; those answers, and a 429 on any
+// path, are checked against components/responses NoRoute, MethodNotAllowed
+// and Throttled.
 func Transport(t testing.TB, base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -139,8 +140,9 @@ func validate(req *http.Request, resp *http.Response) error {
 		lookup.Method = http.MethodGet
 	}
 	route, params, err := s.router.FindRoute(lookup)
-	if err != nil {
-		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+	// The gateway may throttle any request, routed or not (429 Throttled).
+	if err != nil || resp.StatusCode == http.StatusTooManyRequests {
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed && resp.StatusCode != http.StatusTooManyRequests {
 			return fmt.Errorf("%s %s is not in api/openapi.yaml (%v)", req.Method, req.URL.Path, err)
 		}
 		route = &routers.Route{Spec: s.doc, Path: req.URL.Path, Method: req.Method, Operation: s.unrouted}

@@ -1,0 +1,51 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/dayu-emu/dayu"
+)
+
+// FuzzDecodePurchase feeds the purchase decoder and validator any body: it
+// must never panic, and whatever it refuses is an EINVALID naming what was
+// wrong (a 400 DAYU.4402 on the wire).
+func FuzzDecodePurchase(f *testing.F) {
+	for _, seed := range []string{
+		`{"region_id":"cn-north-4","availability_zone":"cn-north-4a","vpc_id":"v","net_id":"n","security_group_id":"s","instance_name":"i","period_type":2,"period_num":1,"is_auto_renew":0,"resource_spec_code":"dayu.starter"}` + "\n",
+		`{"region_id":"r","availability_zone":"z","vpc_id":"v","net_id":"n","security_group_id":"s","instance_name":"i","eps_id":"","period_type":3,"period_num":3,"is_auto_renew":1,"resource_spec_code":"x","tags":[{"key":"a"},{"key":"b","value":"c"}]}`,
+		`{"period_type":"2"}`, `{"period_type":2.5}`, `{"tags":{}}`, `{"tags":[{"key":1}]}`, `null`, `[]`, `{`, ``,
+		`{"instance_name":"\ud800"}`, `{"period_num":1e400}`, `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := decodePurchase(body)
+		if err == nil {
+			err = p.Validate()
+		}
+		if err != nil && (dayu.ErrorCodeOf(err) != dayu.EINVALID || dayu.ErrorMessageOf(err) == "") {
+			t.Fatalf("refused with %v (code %s), want EINVALID with a message", err, dayu.ErrorCodeOf(err))
+		}
+	})
+}
+
+// FuzzParsePage feeds the list's query parser any query string: no panic,
+// a refusal is EINVALID, and an accepted page is within the contract's
+// bounds.
+func FuzzParsePage(f *testing.F) {
+	for _, seed := range []string{"", "limit=100", "limit=0", "offset=5&limit=2", "limit=-1", "limit=1e3", "offset=99999999999999999999", "limit=%zz", "limit=1&limit=500"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		r := &http.Request{URL: &url.URL{RawQuery: query}}
+		p, err := parsePage(r)
+		switch {
+		case err != nil && dayu.ErrorCodeOf(err) != dayu.EINVALID:
+			t.Fatalf("refused with %v, want EINVALID", err)
+		case err == nil && (p.Limit < 1 || p.Limit > maxLimit || p.Offset < 0):
+			t.Fatalf("accepted an out-of-bounds page %+v", p)
+		}
+	})
+}
