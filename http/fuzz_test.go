@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -48,4 +49,32 @@ func FuzzParsePage(f *testing.F) {
 			t.Fatalf("accepted an out-of-bounds page %+v", p)
 		}
 	})
+}
+
+// BenchmarkDecodePurchase measures decoding and validating one purchase
+// body, beside BenchmarkDecodeBaseline: decoding the same bytes into a map,
+// what any JSON handler pays.
+func BenchmarkDecodePurchase(b *testing.B) {
+	body := []byte(`{"region_id":"cn-north-4","availability_zone":"cn-north-4a","vpc_id":"11111111-2222-3333-4444-555555555555","net_id":"66666666-7777-8888-9999-000000000000","security_group_id":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","instance_name":"dgc","eps_id":"0","period_type":2,"period_num":1,"is_auto_renew":0,"resource_spec_code":"dayu.starter","tags":[{"key":"env","value":"ci"}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := decodePurchase(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeBaseline(b *testing.B) {
+	body := []byte(`{"region_id":"cn-north-4","availability_zone":"cn-north-4a","vpc_id":"11111111-2222-3333-4444-555555555555","net_id":"66666666-7777-8888-9999-000000000000","security_group_id":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","instance_name":"dgc","eps_id":"0","period_type":2,"period_num":1,"is_auto_renew":0,"resource_spec_code":"dayu.starter","tags":[{"key":"env","value":"ci"}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var v map[string]any
+		if err := json.Unmarshal(body, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -1,0 +1,138 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/auth"
+	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/sqlite"
+)
+
+// BenchmarkPurchase measures a whole purchase through the handler (token
+// check, decode, validate, group commit to SQLite with fsync) beside
+// BenchmarkPurchaseNoop, the baseline: a handler that only decodes the same
+// JSON and answers. Compare the two of one run (benchstat), not figures
+// across machines. Run with -cpu to vary the concurrency.
+func BenchmarkPurchase(b *testing.B) {
+	h, token := benchServer(b)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(32) // many purchases in flight, as under load: they share commits
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			body := purchaseBody(fmt.Sprintf("bench-eps-%d", n.Add(1)))
+			req := httptest.NewRequest("POST", purchasePath(q.ProjectID), bytes.NewReader(mustJSONB(body)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Auth-Token", token)
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+func BenchmarkPurchaseNoop(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var v map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"order_id":"x","resource_id":"y"}`))
+	})
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			body := purchaseBody(fmt.Sprintf("bench-eps-%d", n.Add(1)))
+			req := httptest.NewRequest("POST", purchasePath(q.ProjectID), bytes.NewReader(mustJSONB(body)))
+			req.Header.Set("Content-Type", "application/json")
+			h.ServeHTTP(w, req)
+		}
+	})
+}
+
+// BenchmarkList measures a page of 100 from a project with 1,000 instances.
+func BenchmarkList(b *testing.B) {
+	h, token := benchServer(b)
+	for n := range 1000 {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", purchasePath(q.ProjectID), bytes.NewReader(mustJSONB(purchaseBody(fmt.Sprintf("list-eps-%d", n)))))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Auth-Token", token)
+		h.ServeHTTP(w, req)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			req := httptest.NewRequest("GET", listPath(q.ProjectID)+"?limit=100", nil)
+			req.Header.Set("X-Auth-Token", token)
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+// benchServer is the handler of a server on a fresh SQLite store whose
+// world accepts any enterprise project (loose), and a token for it.
+func benchServer(b *testing.B) (http.Handler, string) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, b.TempDir(), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	doc, err := testWorld()
+	if err != nil {
+		b.Fatal(err)
+	}
+	world, err := dayu.EnsureWorld(ctx, store, doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock := dayu.WallClock{}
+	authority, err := auth.Open(ctx, world, clock, store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	timings, err := dayu.LoadTimings(ctx, store, dayu.DefaultTimings)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &dayuhttp.Server{
+		Service: &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings, Loose: true},
+		Auth:    authority, Store: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	tok, err := authority.Issue(auth.Identity{Methods: []string{"password"}, UserName: q.UserName, DomainName: q.DomainName, Password: q.Password}, auth.Scope{ProjectID: q.ProjectID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv.Handler(), tok.ID
+}
+
+func mustJSONB(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
