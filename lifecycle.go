@@ -138,11 +138,23 @@ type TimingsBook struct {
 // LoadTimings reads the stored timings; without any, base is the default.
 func LoadTimings(ctx context.Context, s Store, base Timings) (*TimingsBook, error) {
 	b := &TimingsBook{store: s, by: map[string]Timings{"": base}}
-	doc, err := s.Document(ctx, timingsDocument)
+	return b, b.Reload(ctx)
+}
+
+// Reload reads the stored timings again, to pick up what another node set.
+func (b *TimingsBook) Reload(ctx context.Context) error {
+	doc, err := b.store.Document(ctx, timingsDocument)
 	if err != nil || doc == nil {
-		return b, err
+		return err
 	}
-	return b, json.Unmarshal(doc, &b.by)
+	next := map[string]Timings{}
+	if err := json.Unmarshal(doc, &next); err != nil {
+		return fmt.Errorf("stored timings: %w", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	maps.Copy(b.by, next)
+	return nil
 }
 
 // For returns the timings of a project.
@@ -209,16 +221,24 @@ const clockDocument = "clock"
 // SaveClockOffset so that a restart keeps the time it had reached.
 func LoadOffsetClock(ctx context.Context, s Store) (*OffsetClock, error) {
 	c := &OffsetClock{}
+	return c, c.Reload(ctx, s)
+}
+
+// Reload moves the clock to the stored offset, to follow another node's
+// move; the clock never goes back.
+func (c *OffsetClock) Reload(ctx context.Context, s Store) error {
 	doc, err := s.Document(ctx, clockDocument)
 	if err != nil || doc == nil {
-		return c, err
+		return err
 	}
 	var seconds float64
 	if err := json.Unmarshal(doc, &seconds); err != nil {
-		return nil, fmt.Errorf("stored clock offset: %w", err)
+		return fmt.Errorf("stored clock offset: %w", err)
 	}
-	c.Advance(time.Duration(seconds * float64(time.Second)))
-	return c, nil
+	if d := time.Duration(seconds*float64(time.Second)) - c.Offset(); d > 0 {
+		c.Advance(d)
+	}
+	return nil
 }
 
 // SaveClockOffset stores the dev clock's offset.

@@ -118,6 +118,7 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 	if c.Dev {
 		printQuickstart(out, ln.Addr().String(), c.AdminToken)
 	}
+	go follow(ctx, log, store, timings, clock)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -132,6 +133,31 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// followEvery is how often a node reads what the admin API changed on
+// another node of the same store.
+const followEvery = 2 * time.Second
+
+// follow keeps this node's lifecycle timings and dev clock in step with the
+// store, where the admin API of any node writes them.
+func follow(ctx context.Context, log *slog.Logger, store dayu.Store, timings *dayu.TimingsBook, clock dayu.Clock) {
+	tick := time.NewTicker(followEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		err := timings.Reload(ctx)
+		if dev, ok := clock.(*dayu.OffsetClock); ok && err == nil {
+			err = dev.Reload(ctx, store)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("reading the admin settings from the store", "err", err)
+		}
+	}
 }
 
 // openStore opens the configured store: SQLite in the data directory, or
