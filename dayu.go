@@ -39,6 +39,18 @@ func (c *OffsetClock) Offset() time.Duration { return time.Duration(c.offset.Loa
 // Advance moves the clock d ahead.
 func (c *OffsetClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
+// MoveTo sets the offset, unless the clock is already further ahead: moves
+// that race (the admin API, another node's, read back) never add up twice
+// and never turn the clock back.
+func (c *OffsetClock) MoveTo(offset time.Duration) {
+	for {
+		cur := c.offset.Load()
+		if int64(offset) <= cur || c.offset.CompareAndSwap(cur, int64(offset)) {
+			return
+		}
+	}
+}
+
 // PeriodType is the unit of a subscription period.
 type PeriodType int
 

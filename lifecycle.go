@@ -235,9 +235,7 @@ func (c *OffsetClock) Reload(ctx context.Context, s Store) error {
 	if err := json.Unmarshal(doc, &seconds); err != nil {
 		return fmt.Errorf("stored clock offset: %w", err)
 	}
-	if d := time.Duration(seconds*float64(time.Second)) - c.Offset(); d > 0 {
-		c.Advance(d)
-	}
+	c.MoveTo(time.Duration(seconds * float64(time.Second)))
 	return nil
 }
 

@@ -58,11 +58,11 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		if req.AdvanceSeconds == nil || *req.AdvanceSeconds <= 0 {
 			return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required and must be positive (the clock only moves forward)")
 		}
-		d := time.Duration(*req.AdvanceSeconds * float64(time.Second))
-		if err := a.SaveClock(c.r.Context(), a.Clock.Offset()+d); err != nil {
+		to := a.Clock.Offset() + time.Duration(*req.AdvanceSeconds*float64(time.Second))
+		if err := a.SaveClock(c.r.Context(), to); err != nil {
 			return 0, nil, err
 		}
-		a.Clock.Advance(d)
+		a.Clock.MoveTo(to)
 		return http.StatusOK, state(), nil
 	}))
 }
