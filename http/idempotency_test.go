@@ -11,7 +11,7 @@ import (
 )
 
 func TestIdempotentRetries(t *testing.T) {
-	dir := t.TempDir()
+	dir := newLocation(t)
 	s := startServer(t, dir, &dayu.OffsetClock{})
 	tok := s.token(q.ProjectID)
 	buy := func(eps, header, key string) response {

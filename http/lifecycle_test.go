@@ -54,7 +54,7 @@ func (s *server) orderStatus(orderID string) (float64, float64) {
 // through grace (5), frozen (4) and out of the list, and frees its
 // enterprise project.
 func TestLifecycleRenewalAndExpiry(t *testing.T) {
-	dir := t.TempDir()
+	dir := newLocation(t)
 	s := startServer(t, dir, &dayu.OffsetClock{})
 	grace, retention := 10*24*time.Hour, 20*24*time.Hour // the harness's timings
 	renewing := s.buy(testEPS(1), 1)

@@ -70,7 +70,7 @@ func TestListPaging(t *testing.T) {
 }
 
 func TestRestartKeepsEverything(t *testing.T) {
-	dir := t.TempDir()
+	dir := newLocation(t)
 	s := startServer(t, dir, &dayu.OffsetClock{})
 	tok := s.token(q.ProjectID)
 	b := purchaseBody(q.EpsID)

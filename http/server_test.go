@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,8 @@ import (
 	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
 	"github.com/dayu-emu/dayu/internal/apitest"
+	"github.com/dayu-emu/dayu/internal/pgtest"
+	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 )
 
@@ -50,7 +53,6 @@ var testWorld = sync.OnceValues(func() ([]byte, error) {
 type server struct {
 	t      *testing.T
 	URL    string
-	dir    string
 	clock  *dayu.OffsetClock
 	store  dayu.Store
 	http   *httptest.Server
@@ -63,15 +65,36 @@ func loose(s *dayuhttp.Server) { s.Service.Loose = true }
 
 // newServer starts a server on a fresh store in a new directory.
 func newServer(t *testing.T, opts ...option) *server {
-	return startServer(t, t.TempDir(), &dayu.OffsetClock{}, opts...)
+	return startServer(t, newLocation(t), &dayu.OffsetClock{}, opts...)
 }
 
-// startServer starts a server on the store in dir; the server stops when
-// the test ends (or at s.stop).
-func startServer(t *testing.T, dir string, clock *dayu.OffsetClock, opts ...option) *server {
+// storeEnv picks the store the black-box suite runs on: SQLite by default,
+// PostgreSQL (a fresh database per server, on the pgtest server) when set
+// to "postgres". .ci/run runs the suite both ways.
+const storeEnv = "DAYU_TEST_HTTP_STORE"
+
+// newLocation makes an empty place for a store: a directory, or a database.
+func newLocation(t *testing.T) string {
+	if os.Getenv(storeEnv) == "postgres" {
+		return pgtest.NewDatabase(t)
+	}
+	return t.TempDir()
+}
+
+// openStore opens the store at a location made by newLocation.
+func openStore(ctx context.Context, location string) (dayu.Store, error) {
+	if os.Getenv(storeEnv) == "postgres" {
+		return postgres.Open(ctx, location, postgres.Config{})
+	}
+	return sqlite.Open(ctx, location, 64)
+}
+
+// startServer starts a server on the store at location; the server stops
+// when the test ends (or at s.stop).
+func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ...option) *server {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, dir, 64)
+	store, err := openStore(ctx, location)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +130,7 @@ func startServer(t *testing.T, dir string, clock *dayu.OffsetClock, opts ...opti
 		o(srv)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	s := &server{t: t, URL: hs.URL, dir: dir, clock: clock, store: store, http: hs,
+	s := &server{t: t, URL: hs.URL, clock: clock, store: store, http: hs,
 		client: &http.Client{Transport: apitest.Transport(t, nil)}}
 	t.Cleanup(s.stop)
 	return s

@@ -2,13 +2,10 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -17,73 +14,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx", for the admin connection
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/internal/pgtest"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/storetest"
 )
-
-// urlEnv names the environment variable that points the tests at a server.
-const urlEnv = "DAYU_TEST_POSTGRES_URL"
-
-// serverURL is the URL of the test server; the test is skipped without one.
-func serverURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(urlEnv)
-	if u == "" {
-		t.Skipf("no PostgreSQL server: set %s to a URL whose user may create databases, e.g. %s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'", urlEnv, urlEnv)
-	}
-	return u
-}
-
-// newDatabase creates an empty database, dropped when the test ends, and
-// returns its URL.
-func newDatabase(t *testing.T) string {
-	t.Helper()
-	server := serverURL(t)
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "dayu_test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatalf("admin connection: %v", err)
-	}
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			t.Errorf("admin connection: %v", err)
-			return
-		}
-		defer admin.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	return withDatabase(t, server, name)
-}
-
-// withDatabase returns the server URL with another database.
-func withDatabase(t *testing.T, server, name string) string {
-	t.Helper()
-	if !strings.Contains(server, "://") { // a keyword=value DSN: the last dbname wins
-		return server + " dbname=" + name
-	}
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatalf("%s: %v", urlEnv, err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // open opens a Store on dbURL, closed when the test ends.
 func open(t *testing.T, dbURL string, cfg postgres.Config) dayu.Store {
@@ -97,9 +33,9 @@ func open(t *testing.T, dbURL string, cfg postgres.Config) dayu.Store {
 }
 
 func TestConformance(t *testing.T) {
-	serverURL(t)
+	pgtest.ServerURL(t)
 	storetest.Run(t, func(t *testing.T) func() (dayu.Store, error) {
-		dbURL := newDatabase(t)
+		dbURL := pgtest.NewDatabase(t)
 		return func() (dayu.Store, error) {
 			s, err := postgres.Open(context.Background(), dbURL, postgres.Config{BatchMax: 32})
 			if err != nil {
@@ -114,7 +50,7 @@ func TestConformance(t *testing.T) {
 // made every table and index, and that opening again migrates nothing.
 func TestSchema(t *testing.T) {
 	t.Parallel()
-	dbURL := newDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	for range 2 {
 		if err := open(t, dbURL, postgres.Config{}).Close(); err != nil {
 			t.Fatalf("Close: %v", err)
@@ -175,7 +111,7 @@ func purchase(project, eps string) (*dayu.Order, *dayu.Instance) {
 // both committers: exactly one wins.
 func TestTwoNodes(t *testing.T) {
 	t.Parallel()
-	dbURL := newDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	nodes := make([]dayu.Store, 2)
 	errs := make([]error, len(nodes))
 	start := make(chan struct{})
@@ -245,7 +181,7 @@ func TestTwoNodes(t *testing.T) {
 // by chance.
 func TestTwoNodesManyEnterpriseProjects(t *testing.T) {
 	t.Parallel()
-	dbURL := newDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	nodes := []dayu.Store{open(t, dbURL, postgres.Config{BatchMax: 16}), open(t, dbURL, postgres.Config{BatchMax: 16})}
 	const rounds, eps = 4, 60
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -435,10 +371,10 @@ func (p *proxy) cut() {
 // serves again once the network is back.
 func TestOutage(t *testing.T) {
 	t.Parallel()
-	dbURL := newDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	u, err := url.Parse(dbURL)
 	if err != nil || u.Host == "" {
-		t.Skipf("%s is not a postgres:// URL with a host: %v", urlEnv, err)
+		t.Skipf("%s is not a postgres:// URL with a host: %v", pgtest.URLEnv, err)
 	}
 	p := startProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
