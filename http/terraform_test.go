@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -19,6 +20,12 @@ import (
 // content-type (when there is a body), user-agent and x-sdk-date, then
 // X-Project-Id added after signing.
 func (s *server) gsdk(method, path string, body any) response {
+	s.t.Helper()
+	return s.send(s.gsdkRequest(method, path, body))
+}
+
+// gsdkRequest is the signed request gsdk sends, for tests to alter.
+func (s *server) gsdkRequest(method, path string, body any) *http.Request {
 	s.t.Helper()
 	var raw []byte
 	if body != nil {
@@ -37,7 +44,58 @@ func (s *server) gsdk(method, path string, body any) response {
 	}
 	signature.Sign(req, raw, q.AccessKey, q.SecretKey, signed, s.clock.Now())
 	req.Header.Set("X-Project-Id", q.ProjectID)
-	return s.send(req)
+	return req
+}
+
+// TestSignatureTampering alters a GSDK-signed purchase after signing: each
+// change of the body, the date or a signed header is a 401, and nothing is
+// bought; an unsigned header may change.
+func TestSignatureTampering(t *testing.T) {
+	s := newServer(t)
+	body := purchaseBody(testEPS(1))
+	tests := []struct {
+		name   string
+		alter  func(r *http.Request)
+		status int
+		want   string
+	}{
+		{"body", func(r *http.Request) {
+			b := append(mustJSON(t, purchaseBody(testEPS(2))), '\n')
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		}, http.StatusUnauthorized, "signature"},
+		{"date", func(r *http.Request) {
+			d, _ := time.Parse(signature.DateLayout, r.Header.Get("X-Sdk-Date"))
+			r.Header.Set("X-Sdk-Date", d.Add(time.Second).Format(signature.DateLayout))
+		}, http.StatusUnauthorized, "signature"},
+		{"stale date", func(r *http.Request) {
+			d, _ := time.Parse(signature.DateLayout, r.Header.Get("X-Sdk-Date"))
+			r.Header.Set("X-Sdk-Date", d.Add(-16*time.Minute).Format(signature.DateLayout))
+		}, http.StatusUnauthorized, "minutes"},
+		{"signed header", func(r *http.Request) { r.Header.Set("User-Agent", "other") }, http.StatusUnauthorized, "signature"},
+		{"path", func(r *http.Request) { r.URL.Path = purchasePath(otherProject) }, http.StatusUnauthorized, "signature"},
+		{"unknown key", func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), q.AccessKey, "NOSUCHKEY", 1))
+		}, http.StatusUnauthorized, "NOSUCHKEY"},
+		{"project of another domain's key", func(r *http.Request) { r.Header.Set("X-Project-Id", "ffffffffffffffffffffffffffffffff") }, http.StatusForbidden, "project"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := s.gsdkRequest("POST", purchasePath(q.ProjectID), body)
+			tt.alter(req)
+			r := s.send(req)
+			code := "APIGW.0301"
+			if tt.status == http.StatusForbidden {
+				code = "APIGW.0302"
+			}
+			wantError(t, r, tt.status, code, tt.want)
+		})
+	}
+	if n := s.count(s.token(q.ProjectID), q.ProjectID); n != 0 {
+		t.Errorf("tampered requests bought %d instances", n)
+	}
+	if r := s.gsdk("POST", purchasePath(q.ProjectID), body); r.status != http.StatusOK {
+		t.Errorf("the untouched request: %d %s", r.status, r.body)
+	}
 }
 
 func (s *server) send(req *http.Request) response {
