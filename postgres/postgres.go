@@ -11,10 +11,8 @@ package postgres
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"time"
 
@@ -24,13 +22,6 @@ import (
 
 	"github.com/dayu-emu/dayu/sqlstore"
 )
-
-// migrations are the numbered schema files. sqlstore runs each file as one
-// Exec without arguments, which pgx sends over the simple query protocol:
-// that is what lets one file hold several statements.
-//
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // Defaults for the zero fields of Config.
 const (
@@ -123,12 +114,11 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	sub, _ := fs.Sub(migrations, "migrations") // cannot fail: the directory is embedded
 	s, err := sqlstore.Open(ctx, db, db, sqlstore.Dialect{
 		Name:              "postgres",
 		Numbered:          true,
 		IsUniqueViolation: isUniqueViolation,
-		Migrations:        sub,
+		Serial:            "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 		MigrationLock:     migrationLock,
 		CommitTimeout:     statementTimeout,
 	}, batchMax)

@@ -5,9 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +13,6 @@ import (
 	"github.com/dayu-emu/dayu/sqlstore"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // DefaultBatchMax is how many purchases share one commit when the caller
 // gives 0: SQLite has one writer, so the batch is the whole queue.
@@ -51,10 +46,9 @@ func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	sub, _ := fs.Sub(migrations, "migrations") // cannot fail: the directory is embedded
 	s, err := sqlstore.Open(ctx, write, read, sqlstore.Dialect{
 		Name:              "sqlite",
-		Migrations:        sub,
+		Serial:            "INTEGER PRIMARY KEY AUTOINCREMENT",
 		IsUniqueViolation: isUniqueViolation,
 	}, batchMax)
 	if err != nil {

@@ -3,18 +3,25 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// migrate applies, in one transaction, the dialect's migrations that the
-// database has not seen. Files are named NNNN_what.sql; schema_migrations
-// remembers the numbers applied.
+// migrations are the schema's numbered files, NNNN_what.sql, shared by
+// every engine.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrate applies, in one transaction, the migrations that the database has
+// not seen; schema_migrations remembers the numbers applied.
 func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
-	names, err := fs.Glob(d.Migrations, "*.sql")
+	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
@@ -47,18 +54,18 @@ func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 	}
 	rows.Close()
 	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", name)
 		}
 		if applied[v] {
 			continue
 		}
-		body, err := fs.ReadFile(d.Migrations, name)
+		body, err := fs.ReadFile(migrations, name)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if _, err := tx.ExecContext(ctx, strings.ReplaceAll(string(body), "{{serial}}", d.Serial)); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 		if _, err := tx.ExecContext(ctx, rebind(d.Numbered, `INSERT INTO schema_migrations (version) VALUES (?)`), v); err != nil {

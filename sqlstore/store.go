@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"sync"
@@ -28,8 +27,9 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a violation of the unique
 	// index (or primary key) named index, as the migrations name them.
 	IsUniqueViolation func(err error, index string) bool
-	// Migrations holds the engine's numbered *.sql files.
-	Migrations fs.FS
+	// Serial is the engine's column type of an auto-numbered primary key,
+	// put for {{serial}} in the migrations.
+	Serial string
 	// MigrationLock, run first in the migration transaction, keeps nodes
 	// that start together from migrating at once; empty when the engine
 	// serialises writers anyway.

@@ -1,4 +1,8 @@
 -- Orders, instances, named documents (world, timings, clock) and the token key.
+-- One schema for every engine: {{serial}} is the engine's auto-numbered
+-- primary key (Dialect.Serial). Plain tables and indexes only (no triggers,
+-- no extensions), so that PostgreSQL-compatible distributed databases accept
+-- it too.
 CREATE TABLE orders (
 	id           TEXT PRIMARY KEY,
 	type         INTEGER NOT NULL,
@@ -12,7 +16,7 @@ CREATE INDEX orders_by_resource ON orders (resource_id);
 
 CREATE TABLE instances (
 	-- seq orders the list, newest first.
-	seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq               {{serial}},
 	id                TEXT NOT NULL UNIQUE,
 	project_id        TEXT NOT NULL,
 	domain_id         TEXT NOT NULL,
