@@ -19,8 +19,9 @@ import (
 // Bounds of the crash test's load.
 const (
 	crashWorkers  = 32
-	crashMax      = 3000                   // purchases at most (one enterprise project each)
+	crashMax      = 4000                   // purchases at most (one enterprise project each)
 	crashKillAt   = 800 * time.Millisecond // after the load starts
+	crashKillAcks = 1000                   // or after this many 200s
 	crashDeadline = 5 * time.Second        // the load's own bound
 )
 
@@ -47,10 +48,10 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 type outcome int
 
 const (
-	notSent  outcome = iota
-	acked            // 200
-	refused          // another complete answer
-	answerless       // sent, no complete answer: the node died
+	notSent    outcome = iota
+	acked              // 200
+	refused            // another complete answer
+	answerless         // sent, no complete answer: the node died
 )
 
 func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context) (dayu.Store, error)) {
@@ -65,7 +66,7 @@ func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context)
 	outcomes := make([]outcome, crashMax)
 	answers := make([]bought, crashMax)
 	var errs errorList
-	var next atomic.Int64
+	var next, acks atomic.Int64
 	killed := make(chan struct{})
 	var wg sync.WaitGroup
 	loadStart := time.Now()
@@ -88,6 +89,7 @@ func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context)
 					return
 				case r.status == http.StatusOK:
 					outcomes[i], answers[i] = acked, got
+					acks.Add(1)
 				default:
 					outcomes[i] = refused
 					errs.add("purchase %d: %s", i, r)
@@ -95,7 +97,12 @@ func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context)
 			}
 		})
 	}
-	time.Sleep(crashKillAt)
+	// Kill at crashKillAt, or earlier once crashKillAcks purchases are
+	// acknowledged (the checks below stay quick on a fast machine).
+	for time.Since(loadStart) < crashKillAt && acks.Load() < crashKillAcks {
+		time.Sleep(5 * time.Millisecond)
+	}
+	killedAfter := time.Since(loadStart)
 	close(killed)
 	a.kill()
 	wg.Wait()
@@ -107,7 +114,7 @@ func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context)
 	for _, o := range outcomes {
 		count[o]++
 	}
-	t.Logf("killed %s into the load: %d acknowledged, %d without an answer, %d not sent", crashKillAt, count[acked], count[answerless], count[notSent])
+	t.Logf("killed %s into the load: %d acknowledged, %d without an answer, %d not sent", killedAfter.Round(time.Millisecond), count[acked], count[answerless], count[notSent])
 	if count[acked] == 0 {
 		t.Fatal("no purchase acknowledged before the kill: the load did not run")
 	}
@@ -115,12 +122,16 @@ func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context)
 		t.Logf("warning: the load finished before the kill; raise crashMax")
 	}
 
+	restarting := time.Now()
 	b := a.restart()
+	t.Logf("restarted in %s", time.Since(restarting).Round(time.Millisecond))
+	checking := time.Now()
 	items := b.listAll(token) // the token from before the crash
 	listed := byResource(t, b.name, items)
 	if len(listed) < count[acked] {
 		t.Errorf("%d instances listed after the crash, fewer than the %d acknowledged", len(listed), count[acked])
 	}
+	t.Logf("after the restart: %d listed, %d of them committed without an answer", len(listed), len(listed)-count[acked])
 	// Every acknowledged purchase is listed, whole.
 	for i, o := range outcomes {
 		if o != acked {
@@ -159,6 +170,7 @@ func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context)
 		t.FailNow()
 	}
 
+	t.Logf("checked through the API in %s", time.Since(checking).Round(time.Millisecond))
 	// The tags are not in any answer of the API (the list has no tags
 	// field): read them from the store once the node has stopped.
 	if code := b.stop(); code != 0 {

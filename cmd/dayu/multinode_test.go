@@ -1,66 +1,28 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx", for the admin connection
+	"github.com/dayu-emu/dayu/internal/pgtest"
 )
 
-// postgresURLEnv names the environment variable that points the tests at a
-// PostgreSQL server whose user may create databases.
-const postgresURLEnv = "DAYU_TEST_POSTGRES_URL"
-
-// newPostgresDatabase creates an empty database, dropped when the test
-// ends (after its nodes are killed), and returns its URL. The test is
-// skipped without DAYU_TEST_POSTGRES_URL.
+// newPostgresDatabase creates an empty database on the server of
+// DAYU_TEST_POSTGRES_URL, dropped when the test ends (after the nodes
+// started later are killed: cleanups run last in, first out), and returns
+// its URL. The test is skipped without DAYU_TEST_POSTGRES_URL.
 func newPostgresDatabase(t *testing.T) string {
 	t.Helper()
-	server := os.Getenv(postgresURLEnv)
-	if server == "" {
-		t.Skipf("no PostgreSQL server: set %s, e.g. %s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'", postgresURLEnv, postgresURLEnv)
+	server := pgtest.ServerURL(t)
+	if !strings.HasPrefix(server, "postgres://") && !strings.HasPrefix(server, "postgresql://") {
+		t.Fatalf("%s: dayu serve --store takes only a postgres:// URL, got %q", pgtest.URLEnv, server)
 	}
-	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("%s: must be a postgres:// URL (dayu serve --store takes only URLs): %q", postgresURLEnv, server)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "dayu_proc_test_" + hex.EncodeToString(b)
-	exec := func(query string) error {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			return err
-		}
-		defer admin.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, err = admin.ExecContext(ctx, query)
-		return err
-	}
-	if err := exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	// Registered before any node starts, so it runs after their cleanups
-	// have killed them.
-	t.Cleanup(func() {
-		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.NewDatabase(t)
 }
 
 // TestTwoNodesOnePostgres runs two processes on one PostgreSQL database:
@@ -199,7 +161,8 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	}
 
 	// (c) The lifecycle: 2 s to provision and to delete, set on both nodes
-	// (each keeps the timings in memory).
+	// (each holds the timings in memory and only re-reads the stored ones
+	// from time to time).
 	{
 		timings := `{"provisioning_seconds": 2, "deletion_seconds": 2, "grace_seconds": 3600, "retention_seconds": 3600}`
 		for _, n := range both {

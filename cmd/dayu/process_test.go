@@ -242,6 +242,10 @@ func (n *node) running() bool {
 // stop sends SIGTERM and waits for the exit; it returns the exit code.
 func (n *node) stop() int {
 	n.t.Helper()
+	// Close the client's idle connections first: net/http's Shutdown
+	// waits up to 5 s for a connection that has not sent a request yet,
+	// and the client's pool may hold one it dialed but never used.
+	n.client.CloseIdleConnections()
 	if n.running() {
 		_ = n.cmd.Process.Signal(syscall.SIGTERM)
 	}
