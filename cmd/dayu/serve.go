@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -110,6 +111,7 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	unused := trackUnused(hs)
 	where := c.DataDir
 	if c.Store != "sqlite" {
 		where = "postgres" // the URL may hold a password
@@ -129,10 +131,43 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 	log.Info("shutting down: finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	done := make(chan error, 1)
+	go func() { done <- hs.Shutdown(sctx) }()
+	unused.closeAll()
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// unusedConns are the connections accepted that have not sent a byte yet.
+// Shutdown waits up to five seconds for such a connection (client pools
+// open them ahead); closing them at once loses no request.
+type unusedConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func trackUnused(hs *http.Server) *unusedConns {
+	u := &unusedConns{conns: map[net.Conn]struct{}{}}
+	hs.ConnState = func(c net.Conn, st http.ConnState) {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		if st == http.StateNew {
+			u.conns[c] = struct{}{}
+		} else {
+			delete(u.conns, c)
+		}
+	}
+	return u
+}
+
+func (u *unusedConns) closeAll() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		_ = c.Close()
+	}
 }
 
 // followEvery is how often a node reads what the admin API changed on
