@@ -1,0 +1,9 @@
+//go:build !linux
+
+package load
+
+import "syscall"
+
+// dieWithParent does nothing where there is no parent-death signal: Stop
+// ends the children.
+func dieWithParent(*syscall.SysProcAttr) {}
