@@ -45,6 +45,8 @@ type Domain struct {
 	Users              []*User             `json:"users"`
 	Projects           []*Project          `json:"projects"`
 	EnterpriseProjects []EnterpriseProject `json:"enterprise_projects,omitempty"`
+
+	enterpriseProjects map[string]bool // a world may have 100,000s: looked up per purchase
 }
 
 // User is an IAM user. Only the bcrypt hash of the password is kept; a
@@ -136,7 +138,8 @@ func ParseWorld(doc []byte) (*World, error) {
 }
 
 // Marshal returns the world as a document that ParseWorld reads back.
-func (w *World) Marshal() ([]byte, error) { return json.MarshalIndent(w, "", "  ") }
+// It is compact: a large world is read at every start.
+func (w *World) Marshal() ([]byte, error) { return json.Marshal(w) }
 
 // index checks the world for missing and duplicate ids and builds the
 // lookup maps.
@@ -177,6 +180,10 @@ func (w *World) index() error {
 		}
 		if err := unique("domain name", d.Name); err != nil {
 			return err
+		}
+		d.enterpriseProjects = make(map[string]bool, len(d.EnterpriseProjects))
+		for _, e := range d.EnterpriseProjects {
+			d.enterpriseProjects[e.ID] = true
 		}
 		for _, u := range d.Users {
 			if err := unique("user", u.ID); err != nil {
@@ -271,15 +278,7 @@ func (d *Domain) ProjectByName(name string) *Project {
 // HasEnterpriseProject reports whether id is one of the domain's enterprise
 // projects; the default one always is.
 func (d *Domain) HasEnterpriseProject(id string) bool {
-	if id == DefaultEnterpriseProject {
-		return true
-	}
-	for _, e := range d.EnterpriseProjects {
-		if e.ID == id {
-			return true
-		}
-	}
-	return false
+	return id == DefaultEnterpriseProject || d.enterpriseProjects[id]
 }
 
 // CheckPassword reports whether password is the user's.

@@ -29,6 +29,9 @@ const (
 	DefaultMaxConns         = 10
 	DefaultConnectTimeout   = 5 * time.Second
 	DefaultStatementTimeout = 30 * time.Second
+	// DefaultWriters is how many group commits run at once: each waits on
+	// round trips, so several overlap (docs/performance.md).
+	DefaultWriters = 4
 )
 
 // migrationLock is taken first in the migration transaction: nodes that
@@ -69,6 +72,9 @@ type Config struct {
 	// in the URL. Zero means DefaultStatementTimeout; negative means none.
 	// Reads are bounded by their callers' contexts.
 	StatementTimeout time.Duration
+	// Writers is how many group commits run at once; zero means
+	// DefaultWriters. Each holds a connection while it commits.
+	Writers int
 }
 
 // Open connects to the database at url (a postgres:// URL or a keyword=value
@@ -98,6 +104,12 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 	} else {
 		statementTimeout = 0
 	}
+	// Generic plans are made once per connection, possibly while a table is
+	// empty, and then scan a whole project where an index would do; custom
+	// plans follow the data (docs/performance.md).
+	if cc.RuntimeParams["plan_cache_mode"] == "" {
+		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	if cc.RuntimeParams["application_name"] == "" {
 		cc.RuntimeParams["application_name"] = "dayu"
 	}
@@ -105,6 +117,11 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 	if maxConns <= 0 {
 		maxConns = DefaultMaxConns
 	}
+	writers := cfg.Writers
+	if writers <= 0 {
+		writers = DefaultWriters
+	}
+	maxConns = max(maxConns, writers+1) // the writers and at least one reader
 	batchMax := cfg.BatchMax
 	if batchMax <= 0 {
 		batchMax = DefaultBatchMax

@@ -31,7 +31,9 @@ func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	// temp_store(MEMORY): a batch's savepoints journal in memory instead of
+	// spilling to a temporary file (a third of the disk writes otherwise).
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
 	// One writer connection: SQLite serialises writers anyway, and the
 	// group committer is the only one that writes purchases.
 	write, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)

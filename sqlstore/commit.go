@@ -33,13 +33,15 @@ type committer struct {
 	wg    sync.WaitGroup
 }
 
-func newCommitter(s *Store, max int) *committer {
-	if max < 1 {
-		max = 1
+// newCommitter starts writers goroutines that each commit batches of up to
+// max purchases from one queue: SQLite has one writer, while PostgreSQL
+// overlaps the round trips of several transactions.
+func newCommitter(s *Store, maxBatch, writers int) *committer {
+	batchMax, writers := max(maxBatch, 1), max(writers, 1)
+	c := &committer{store: s, max: batchMax, queue: make(chan *purchaseWrite, 4*batchMax*writers), quit: make(chan struct{})}
+	for range writers {
+		c.wg.Go(c.run)
 	}
-	c := &committer{store: s, max: max, queue: make(chan *purchaseWrite, 4*max), quit: make(chan struct{})}
-	c.wg.Add(1)
-	go c.run()
 	return c
 }
 
@@ -69,7 +71,6 @@ func (c *committer) stop() {
 }
 
 func (c *committer) run() {
-	defer c.wg.Done()
 	batch := make([]*purchaseWrite, 0, c.max)
 	for {
 		select {
@@ -128,17 +129,17 @@ func (c *committer) commit(batch []*purchaseWrite) {
 // undone alone and its error returned as refused; txErr means the
 // transaction itself failed and the whole batch with it.
 func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refused, txErr error) {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT purchase"); err != nil {
+	if _, err := c.store.execTx(ctx, tx, c.store.q.savepoint); err != nil {
 		return nil, err
 	}
 	if err := c.store.insertPurchase(ctx, tx, w); err != nil {
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT purchase"); rerr != nil {
+		if _, rerr := c.store.execTx(ctx, tx, c.store.q.rollbackToSavepoint); rerr != nil {
 			// The batch fails, not for this purchase's reason: keep that
 			// reason out of the chain its batch mates will be answered with.
 			return nil, fmt.Errorf("rollback to savepoint: %w (after: %v)", rerr, err)
 		}
 		return unavailable(err), nil
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT purchase")
+	_, err := c.store.execTx(ctx, tx, c.store.q.releaseSavepoint)
 	return nil, err
 }

@@ -21,7 +21,17 @@ type queries struct {
 	tokenKey, insertTokenKey                                  string
 	expireIdempotencyKey, insertIdempotencyKey                string
 	findIdempotencyKey, deleteIdempotencyKeys                 string
+	savepoint, rollbackToSavepoint, releaseSavepoint          string
 }
+
+// hotWrites are the statements of a purchase's group commit.
+func (q queries) hotWrites() []string {
+	return []string{q.savepoint, q.rollbackToSavepoint, q.releaseSavepoint, q.reapSlot, q.activeMainInstance,
+		q.insertOrder, q.insertInstance, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey}
+}
+
+// hotReads are the statements of the list.
+func (q queries) hotReads() []string { return []string{q.countInstances, q.listInstances} }
 
 func newQueries(d Dialect) queries {
 	r := func(q string) string { return rebind(d.Numbered, q) }
@@ -49,6 +59,9 @@ func newQueries(d Dialect) queries {
 		insertIdempotencyKey:  r(`INSERT INTO idempotency_keys (project_id, key, request_hash, order_id, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, key) DO NOTHING`),
 		findIdempotencyKey:    r(`SELECT request_hash, order_id, resource_id FROM idempotency_keys WHERE project_id = ? AND key = ?`),
 		deleteIdempotencyKeys: `DELETE FROM idempotency_keys`,
+		savepoint:             `SAVEPOINT purchase`,
+		rollbackToSavepoint:   `ROLLBACK TO SAVEPOINT purchase`,
+		releaseSavepoint:      `RELEASE SAVEPOINT purchase`,
 		tokenKey:              `SELECT key_hex FROM token_key WHERE id = 1`,
 		insertTokenKey:        r(`INSERT INTO token_key (id, key_hex) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`),
 	}

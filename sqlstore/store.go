@@ -27,6 +27,8 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a violation of the unique
 	// index (or primary key) named index, as the migrations name them.
 	IsUniqueViolation func(err error, index string) bool
+	// Writers is how many group commits may run at once.
+	Writers int
 	// Serial is the engine's column type of an auto-numbered primary key,
 	// put for {{serial}} in the migrations.
 	Serial string
@@ -49,6 +51,8 @@ type Store struct {
 	dialect Dialect
 	q       queries
 	batch   *committer
+	writes  statements // prepared on write
+	reads   statements // prepared on read
 	closed  sync.Once
 }
 
@@ -59,7 +63,15 @@ func Open(ctx context.Context, write, read *sql.DB, d Dialect, batchMax int) (*S
 		return nil, fmt.Errorf("%s: migrate: %w", d.Name, err)
 	}
 	s := &Store{write: write, read: read, dialect: d, q: newQueries(d)}
-	s.batch = newCommitter(s, batchMax)
+	var err error
+	if s.writes, err = prepare(ctx, write, s.q.hotWrites()...); err != nil {
+		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
+	}
+	if s.reads, err = prepare(ctx, read, s.q.hotReads()...); err != nil {
+		s.writes.close()
+		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
+	}
+	s.batch = newCommitter(s, batchMax, d.Writers)
 	return s, nil
 }
 
@@ -69,6 +81,8 @@ func (s *Store) Close() error {
 	var err error
 	s.closed.Do(func() {
 		s.batch.stop()
+		s.writes.close()
+		s.reads.close()
 		err = s.write.Close()
 		if s.read != s.write {
 			err = errors.Join(err, s.read.Close())
@@ -102,7 +116,11 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 	var epsSlot any // the instance holds its enterprise project; a package holds none
 	if i.IsPackage() {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q.activeMainInstance, i.ParentID, i.ProjectID, now).Scan(&n); err != nil {
+		row, err := s.queryRowTx(ctx, tx, s.q.activeMainInstance, i.ParentID, i.ProjectID, now)
+		if err != nil {
+			return err
+		}
+		if err := row.Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -110,7 +128,7 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 		}
 	} else {
 		epsSlot = i.EpsID
-		if _, err := tx.ExecContext(ctx, s.q.reapSlot, i.ProjectID, i.EpsID, now); err != nil {
+		if _, err := s.execTx(ctx, tx, s.q.reapSlot, i.ProjectID, i.EpsID, now); err != nil {
 			return err
 		}
 	}
@@ -123,7 +141,7 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 	if err := s.insertOrder(ctx, tx, o); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, s.q.insertInstance,
+	_, err := s.execTx(ctx, tx, s.q.insertInstance,
 		i.ID, i.ProjectID, i.DomainID, i.OrderID, i.Name, i.RegionID, i.AvailabilityZone,
 		i.VpcID, i.NetID, i.SecurityGroupID, i.EpsID, epsSlot, i.SpecCode, i.ProductID,
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
@@ -143,10 +161,10 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 // node to commit, and the read after it then finds that holder.
 func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Order) (replayed bool, err error) {
 	expired := ms(o.CreatedAt.Add(-dayu.IdempotencyTTL))
-	if _, err := tx.ExecContext(ctx, s.q.expireIdempotencyKey, o.ProjectID, o.IdempotencyKey, expired); err != nil {
+	if _, err := s.execTx(ctx, tx, s.q.expireIdempotencyKey, o.ProjectID, o.IdempotencyKey, expired); err != nil {
 		return false, err
 	}
-	res, err := tx.ExecContext(ctx, s.q.insertIdempotencyKey, o.ProjectID, o.IdempotencyKey, o.RequestHash, o.ID, o.ResourceID, ms(o.CreatedAt))
+	res, err := s.execTx(ctx, tx, s.q.insertIdempotencyKey, o.ProjectID, o.IdempotencyKey, o.RequestHash, o.ID, o.ResourceID, ms(o.CreatedAt))
 	if err != nil {
 		return false, err
 	}
@@ -154,7 +172,11 @@ func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Ord
 		return false, err
 	}
 	var hash, orderID, resourceID string
-	if err := tx.QueryRowContext(ctx, s.q.findIdempotencyKey, o.ProjectID, o.IdempotencyKey).Scan(&hash, &orderID, &resourceID); err != nil {
+	row, err := s.queryRowTx(ctx, tx, s.q.findIdempotencyKey, o.ProjectID, o.IdempotencyKey)
+	if err != nil {
+		return false, err
+	}
+	if err := row.Scan(&hash, &orderID, &resourceID); err != nil {
 		return false, err
 	}
 	if hash != o.RequestHash {
@@ -165,20 +187,24 @@ func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Ord
 }
 
 func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) error {
-	_, err := tx.ExecContext(ctx, s.q.insertOrder, o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt))
+	_, err := s.execTx(ctx, tx, s.q.insertOrder, o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt))
 	return err
 }
 
 // ListInstances returns a page of the project's instances, newest first.
 func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page, now time.Time) ([]*dayu.Instance, int, error) {
 	var total int
-	if err := s.read.QueryRowContext(ctx, s.q.countInstances, projectID, ms(now)).Scan(&total); err != nil {
+	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, ms(now))
+	if err != nil {
+		return nil, 0, unavailable(err)
+	}
+	if err := row.Scan(&total); err != nil {
 		return nil, 0, unavailable(err)
 	}
 	if p.Offset >= total {
 		return nil, total, nil
 	}
-	list, err := s.queryInstances(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset)
+	list, err := scanInstances(s.queryRead(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset))
 	return list, total, err
 }
 
@@ -208,11 +234,12 @@ func (s *Store) Resources(ctx context.Context, domainID string, f dayu.ResourceF
 		return nil, nil
 	}
 	q := `SELECT ` + instanceColumns + ` FROM instances WHERE domain_id = ? AND (` + strings.Join(where, " OR ") + `) ORDER BY seq`
-	return s.queryInstances(ctx, rebind(s.dialect.Numbered, q), args...)
+	// Not prepared: the text varies with the number of ids.
+	return scanInstances(s.read.QueryContext(ctx, rebind(s.dialect.Numbered, q), args...))
 }
 
-func (s *Store) queryInstances(ctx context.Context, query string, args ...any) ([]*dayu.Instance, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+// scanInstances reads the rows of a query of instanceColumns.
+func scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
