@@ -77,10 +77,10 @@ started on the world of "dayu bench world". It only ever talks to
 	f.IntVar(&c.Preload, "preload", 0, "instances to store before measuring (in a project of their own, through the store directly)")
 	f.IntVar(&c.PreloadWorkers, "preload-workers", 1024, "purchases at once while preloading")
 	f.BoolVar(&c.JSON, "json", false, "print the report as JSON")
-	f.StringVar(&c.CPUProfile, "cpuprofile", "", "run Dayu (its serving code, in a profiling wrapper) under the CPU profiler and write the profile of the loaded server here")
+	f.StringVar(&c.CPUProfile, "cpuprofile", "", "run Dayu under the CPU profiler (dayu serve --cpuprofile) and write the profile of the loaded server here")
 	f.DurationVar(&c.ReadyTimeout, "ready-timeout", time.Minute, "how long a start may take to be ready")
 	f.StringArrayVar(&c.ServeArgs, "serve-arg", nil, "one more argument for dayu serve, for experiments (--serve-arg=--batch-max=64); repeatable")
-	cmd.AddCommand(benchWorldCommand(), benchNoopCommand(), benchServeCommand())
+	cmd.AddCommand(benchWorldCommand(), benchNoopCommand())
 	return cmd
 }
 
@@ -125,29 +125,6 @@ func benchNoopCommand() *cobra.Command {
 	return cmd
 }
 
-// benchServeCommand is Dayu under the CPU profiler (dayu bench --cpuprofile).
-func benchServeCommand() *cobra.Command {
-	var c load.ServeConfig
-	cmd := &cobra.Command{
-		Use:    "serve-profiled",
-		Short:  "Serve Dayu under the CPU profiler (run by dayu bench --cpuprofile)",
-		Hidden: true,
-		Args:   cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return load.Serve(ctx, c)
-		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&c.Addr, "addr", "127.0.0.1:0", "address to listen on")
-	f.StringVar(&c.Store, "store", "sqlite", "sqlite or a postgres:// URL")
-	f.StringVar(&c.DataDir, "data", "", "SQLite data directory")
-	f.StringVar(&c.WorldFile, "world", "", "world file")
-	f.StringVar(&c.CPUProfile, "cpuprofile", "", "where to write the CPU profile at exit")
-	return cmd
-}
-
 func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err error) {
 	scenarios := load.Scenarios
 	if c.Scenario != "all" {
@@ -170,8 +147,6 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		return fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store)
 	case c.Target != "" && (c.Preload > 0 || c.CPUProfile != "" || len(c.ServeArgs) > 0):
 		return errors.New("--preload, --cpuprofile and --serve-arg need a server the bench starts: not with --target")
-	case c.CPUProfile != "" && len(c.ServeArgs) > 0:
-		return errors.New("--serve-arg does not apply to the profiled server of --cpuprofile")
 	}
 	if c.Target != "" {
 		c.Target = strings.TrimRight(c.Target, "/")
@@ -239,7 +214,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		serveArgs := func(world bool) []string {
 			args := []string{"serve", "--addr", addr, "--store", c.Store, "--data", c.Data, "--log-level", "error", "--dev=false"}
 			if c.CPUProfile != "" && !world {
-				args = []string{"bench", "serve-profiled", "--addr", addr, "--store", c.Store, "--data", c.Data, "--cpuprofile", c.CPUProfile}
+				args = append(args, "--cpuprofile", c.CPUProfile)
 			}
 			if world {
 				args = append(args, "--world", worldFile)

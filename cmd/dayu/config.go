@@ -34,6 +34,7 @@ type Config struct {
 	RateLimit       float64
 	RateBurst       int
 	Postgres        postgres.Config
+	CPUProfile      string
 }
 
 // bind declares the flags of c on fs.
@@ -50,6 +51,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Postgres.MaxConns, "pg-max-conns", postgres.DefaultMaxConns, "PostgreSQL: connections this node opens at most")
 	fs.DurationVar(&c.Postgres.ConnectTimeout, "pg-connect-timeout", postgres.DefaultConnectTimeout, "PostgreSQL: how long connecting may take")
 	fs.DurationVar(&c.Postgres.StatementTimeout, "pg-statement-timeout", postgres.DefaultStatementTimeout, "PostgreSQL: how long one statement or commit may take")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run here (for dayu bench --cpuprofile)")
+	_ = fs.MarkHidden("cpuprofile")
 	fs.Float64Var(&c.RateLimit, "rate-limit", 0, "requests a second one client address may send, 429 APIGW.0308 beyond (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests one client may send at once under --rate-limit")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "how long one request may wait for the store before it fails with 500 DAYU.3531")

@@ -7,10 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"sync"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -47,7 +46,14 @@ func serveCommand() *cobra.Command {
 
 // serve runs the server until ctx ends, then shuts down gracefully:
 // in-flight requests finish, then the store closes.
-func serve(ctx context.Context, c Config, out io.Writer) error {
+func serve(ctx context.Context, c Config, out io.Writer) (err error) {
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
 	log := newLogger(c, out)
 	store, err := openStore(ctx, c)
 	if err != nil {
@@ -102,16 +108,6 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	unused := trackUnused(hs)
 	where := c.DataDir
 	if c.Store != "sqlite" {
 		where = "postgres" // the URL may hold a password
@@ -121,53 +117,7 @@ func serve(ctx context.Context, c Config, out io.Writer) error {
 		printQuickstart(out, ln.Addr().String(), c.AdminToken)
 	}
 	go follow(ctx, log, store, timings, clock)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- hs.Shutdown(sctx) }()
-	unused.closeAll()
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// unusedConns are the connections accepted that have not sent a byte yet.
-// Shutdown waits up to five seconds for such a connection (client pools
-// open them ahead); closing them at once loses no request.
-type unusedConns struct {
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-}
-
-func trackUnused(hs *http.Server) *unusedConns {
-	u := &unusedConns{conns: map[net.Conn]struct{}{}}
-	hs.ConnState = func(c net.Conn, st http.ConnState) {
-		u.mu.Lock()
-		defer u.mu.Unlock()
-		if st == http.StateNew {
-			u.conns[c] = struct{}{}
-		} else {
-			delete(u.conns, c)
-		}
-	}
-	return u
-}
-
-func (u *unusedConns) closeAll() {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for c := range u.conns {
-		_ = c.Close()
-	}
+	return dayuhttp.Serve(ctx, ln, srv.Handler(), log, c.ShutdownTimeout)
 }
 
 // followEvery is how often a node reads what the admin API changed on
@@ -193,6 +143,22 @@ func follow(ctx context.Context, log *slog.Logger, store dayu.Store, timings *da
 			log.Warn("reading the admin settings from the store", "err", err)
 		}
 	}
+}
+
+// startCPUProfile profiles the process until the returned stop.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // openStore opens the configured store: SQLite in the data directory, or
