@@ -120,7 +120,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	}
 	srv := &dayuhttp.Server{
 		Service: &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings, Loose: true},
-		Auth:    authority, Store: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Auth:    authority, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	tok, err := authority.Issue(auth.Identity{Methods: []string{"password"}, UserName: q.UserName, DomainName: q.DomainName, Password: q.Password}, auth.Scope{ProjectID: q.ProjectID})
 	if err != nil {

@@ -15,7 +15,7 @@ func (s *Server) orderDetails(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Clock.Now()
+	now := s.Service.Clock.Now()
 	status := o.Status(now)
 	info := orderInfo{
 		OrderID: o.ID, CustomerID: o.DomainID, ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
@@ -64,7 +64,7 @@ func (s *Server) queryResources(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Clock.Now()
+	now := s.Service.Clock.Now()
 	out := resourceQueryResponse{TotalCount: total, Data: make([]resourceItem, 0, len(list))}
 	for _, i := range list {
 		st, _ := dayu.ResourceStatusOf(i.Status(now))

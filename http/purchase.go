@@ -46,7 +46,7 @@ func (s *Server) listInstances(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Clock.Now()
+	now := s.Service.Clock.Now()
 	out := instanceList{Count: total, CommodityOrders: make([]instanceItem, 0, len(list))}
 	for _, i := range list {
 		out.CommodityOrders = append(out.CommodityOrders, toInstanceItem(i, now))

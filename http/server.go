@@ -21,12 +21,11 @@ import (
 // MaxBodyBytes is the largest request body accepted.
 const MaxBodyBytes = 1 << 20
 
-// Server holds what the handlers need.
+// Server holds what the handlers need: the domain's Service (and through
+// it the store and the clock) and the Authority that authenticates.
 type Server struct {
 	Service *dayu.Service
 	Auth    *auth.Authority
-	Store   dayu.Store
-	Clock   dayu.Clock
 	Logger  *slog.Logger
 	// Quickstart is served at /_dayu/quickstart; nil outside dev mode.
 	Quickstart *dayu.Quickstart
@@ -79,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	if err := s.Store.Ping(r.Context()); err != nil {
+	if err := s.Service.Store.Ping(r.Context()); err != nil {
 		logFrom(r).Warn("not ready", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the store does not answer"})
 		return

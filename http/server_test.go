@@ -118,8 +118,8 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 	}
 	qs := q
 	srv := &dayuhttp.Server{
-		Service: &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings},
-		Auth:    authority, Store: store, Clock: clock,
+		Service:    &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings},
+		Auth:       authority,
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Quickstart: &qs,
 		Admin: &dayuhttp.Admin{Token: adminToken, Clock: clock, SaveClock: func(ctx context.Context, d time.Duration) error {
