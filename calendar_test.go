@@ -62,3 +62,15 @@ func TestExpireDays(t *testing.T) {
 		}
 	}
 }
+
+// A one-month instance still provisioning counts its whole term, not the
+// seconds until it takes effect as an extra day.
+func TestExpireDaysBeforeEffective(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	effective := now.Add(3 * time.Second)
+	i := dayu.Instance{EffectiveAt: effective, ExpiresAt: dayu.AddPeriod(effective, dayu.PeriodMonth, 1),
+		PeriodType: dayu.PeriodMonth, PeriodNum: 1, AutoRenewUntil: now}
+	if got := i.ExpireDays(now); got != 30 {
+		t.Errorf("ExpireDays = %d, want 30 (25 Nov to 25 Dec)", got)
+	}
+}

@@ -201,11 +201,15 @@ type Instance struct {
 // IsPackage reports whether the instance is an incremental package.
 func (i *Instance) IsPackage() bool { return i.ParentID != "" }
 
-// ExpireDays is the number of whole days left until expiry at now, rounded
-// up, never negative.
+// ExpireDays is the number of whole days left in the term at now, rounded
+// up, never negative; before the instance takes effect, the whole term.
 func (i *Instance) ExpireDays(now time.Time) int {
-	exp, _ := i.Term(now)
-	left := exp.Sub(now)
+	from := now
+	if i.EffectiveAt.After(from) {
+		from = i.EffectiveAt
+	}
+	exp, _ := i.Term(from)
+	left := exp.Sub(from)
 	if left <= 0 {
 		return 0
 	}
