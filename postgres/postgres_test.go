@@ -435,3 +435,12 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("after the outage: %d instances, total %d, %v; want 2", len(got), total, err)
 	}
 }
+
+func BenchmarkCreatePurchase(b *testing.B) {
+	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(b), postgres.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkCreatePurchase(b, s)
+}

@@ -23,3 +23,12 @@ func TestConformance(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkCreatePurchase(b *testing.B) {
+	s, err := sqlite.Open(context.Background(), b.TempDir(), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkCreatePurchase(b, s)
+}
