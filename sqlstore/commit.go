@@ -140,6 +140,9 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 		}
 		return unavailable(err), nil
 	}
+	if c.store.dialect.KeepSavepoints {
+		return nil, nil
+	}
 	_, err := c.store.execTx(ctx, tx, c.store.q.releaseSavepoint)
 	return nil, err
 }

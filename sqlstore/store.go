@@ -27,6 +27,11 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a violation of the unique
 	// index (or primary key) named index, as the migrations name them.
 	IsUniqueViolation func(err error, index string) bool
+	// KeepSavepoints leaves each purchase's savepoint open rather than
+	// releasing it: on PostgreSQL a round trip saved per purchase (a fifth
+	// of its time; the batch stays under 64 nested savepoints), while
+	// SQLite is slower with them nested.
+	KeepSavepoints bool
 	// Writers is how many group commits may run at once.
 	Writers int
 	// Serial is the engine's column type of an auto-numbered primary key,
