@@ -45,7 +45,9 @@ func (a *Authority) sealToken(c Claims) string {
 // OpenToken checks a token's signature and expiry and returns its claims.
 func (a *Authority) OpenToken(token string) (Claims, error) {
 	bad := dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: the token is not valid")
-	if !strings.HasPrefix(token, tokenPrefix) {
+	// Only the characters of base64url and the dots: the decoder would skip
+	// \r and \n, letting one token be spelled many ways.
+	if !strings.HasPrefix(token, tokenPrefix) || strings.IndexFunc(token, notTokenChar) >= 0 {
 		return Claims{}, bad
 	}
 	dot := strings.LastIndexByte(token, '.')
@@ -68,6 +70,10 @@ func (a *Authority) OpenToken(token string) (Claims, error) {
 		return Claims{}, dayu.Errorf(dayu.ETOKENEXPIRED, "The token has expired: get a new one from POST /v3/auth/tokens")
 	}
 	return c, nil
+}
+
+func notTokenChar(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 }
 
 func (a *Authority) mac(s string) []byte {
