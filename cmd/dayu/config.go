@@ -49,6 +49,7 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.IntVar(&c.BatchMax, "batch-max", 0, fmt.Sprintf("most purchases that share one commit (0: %d on SQLite, %d on PostgreSQL)", sqlite.DefaultBatchMax, postgres.DefaultBatchMax))
 	fs.IntVar(&c.Postgres.MaxConns, "pg-max-conns", postgres.DefaultMaxConns, "PostgreSQL: connections this node opens at most")
+	fs.IntVar(&c.Postgres.Writers, "pg-writers", postgres.DefaultWriters, "PostgreSQL: group commits this node runs at once")
 	fs.DurationVar(&c.Postgres.ConnectTimeout, "pg-connect-timeout", postgres.DefaultConnectTimeout, "PostgreSQL: how long connecting may take")
 	fs.DurationVar(&c.Postgres.StatementTimeout, "pg-statement-timeout", postgres.DefaultStatementTimeout, "PostgreSQL: how long one statement or commit may take")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run here (for dayu bench --cpuprofile)")
