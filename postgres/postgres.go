@@ -104,12 +104,6 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 	} else {
 		statementTimeout = 0
 	}
-	// Generic plans are made once per connection, possibly while a table is
-	// empty, and then scan a whole project where an index would do; custom
-	// plans follow the data (docs/performance.md).
-	if cc.RuntimeParams["plan_cache_mode"] == "" {
-		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
 	if cc.RuntimeParams["application_name"] == "" {
 		cc.RuntimeParams["application_name"] = "dayu"
 	}
