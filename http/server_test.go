@@ -1,7 +1,6 @@
 package http_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -163,29 +162,9 @@ func (r response) json(t *testing.T) map[string]any {
 // do sends a request; body may be a string, []byte or a value to encode.
 func (s *server) do(method, path string, body any, headers ...string) response {
 	s.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		rd = bytes.NewReader(enc)
-	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
+	req, err := apitest.NewRequest(method, s.URL+path, body, headers...)
 	if err != nil {
 		s.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {

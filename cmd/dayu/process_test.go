@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/internal/apitest"
 )
 
 // Bounds of everything a process test waits for.
@@ -312,29 +313,9 @@ func (r reply) errorCode() string {
 // complete answer arrived (refused, reset, timed out), so it is safe in any
 // goroutine.
 func (n *node) do(method, path string, body any, headers ...string) (reply, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			return reply{}, err
-		}
-		rd = bytes.NewReader(enc)
-	}
-	req, err := http.NewRequest(method, n.URL+path, rd)
+	req, err := apitest.NewRequest(method, n.URL+path, body, headers...)
 	if err != nil {
 		return reply{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := n.client.Do(req)
 	if err != nil {
