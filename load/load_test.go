@@ -3,10 +3,12 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +208,25 @@ func TestReadMemory(t *testing.T) {
 	}
 	if m.RSS == 0 || m.Peak < m.RSS {
 		t.Errorf("RSS %d, peak %d", m.RSS, m.Peak)
+	}
+}
+
+// The baseline serves, byte for byte, the list page it was given.
+func TestNoopServesTheGivenListPage(t *testing.T) {
+	srv := httptest.NewServer(NoopHandler())
+	defer srv.Close()
+	page := `{"billing_check":false,"count":1,"commodity_orders":[{"resource_id":"x"}]}`
+	req, _ := http.NewRequest("PUT", srv.URL+noopListPagePath, strings.NewReader(page))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT: %v %v", resp, err)
+	}
+	resp, err := http.Get(srv.URL + "/v1/p/instances?limit=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if string(got) != page {
+		t.Errorf("served %s, want %s", got, page)
 	}
 }

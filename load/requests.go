@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 )
 
 // PurchaseBody is the body of a purchase in project in enterprise project
@@ -88,6 +89,9 @@ type noopToken struct {
 	} `json:"auth"`
 }
 
+// noopListPagePath is where the baseline takes the list page it serves.
+const noopListPagePath = "/_noop/list-page"
+
 // NoopHandler is the no-op baseline: the minimal server for the same
 // requests. It reads the body, decodes it into the shape of the request the
 // real server decodes, and answers with a small JSON body and the real
@@ -108,9 +112,24 @@ func NoopHandler() http.Handler {
 		}
 		answer(w, http.StatusOK, `{"order_id":"CS2601010000000000000000","resource_id":"00000000-0000-4000-8000-000000000000"}`)
 	})
-	page := string(noopPage())
+	// The list page is Dayu's own, copied here by Plan.Prepare: the
+	// baseline sends the very bytes Dayu sends, so the ratio is what
+	// reading and encoding the page costs.
+	var page atomic.Pointer[string]
+	empty := `{"billing_check":false,"count":0,"commodity_orders":[]}`
+	page.Store(&empty)
 	mux.HandleFunc("GET /v1/{project_id}/instances", func(w http.ResponseWriter, r *http.Request) {
-		answer(w, http.StatusOK, page)
+		answer(w, http.StatusOK, *page.Load())
+	})
+	mux.HandleFunc("PUT "+noopListPagePath, func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			answer(w, http.StatusBadRequest, `{"error_code":"DAYU.4402","error_msg":"bad body"}`)
+			return
+		}
+		b := string(body)
+		page.Store(&b)
+		answer(w, http.StatusOK, `{}`)
 	})
 	mux.HandleFunc("POST /v3/auth/tokens", func(w http.ResponseWriter, r *http.Request) {
 		var t noopToken
@@ -125,61 +144,6 @@ func NoopHandler() http.Handler {
 		answer(w, http.StatusOK, `{"status":"ok"}`)
 	})
 	return mux
-}
-
-// noopPage is a list page of ListLimit instances shaped and sized like
-// Dayu's, encoded once: the baseline of the list scenario sends as many
-// bytes as Dayu does, and the ratio is what reading and encoding the page
-// costs.
-func noopPage() []byte {
-	type item struct {
-		ResourceID        string `json:"resource_id"`
-		ResourceName      string `json:"resource_name"`
-		ResourceType      string `json:"resource_type"`
-		ResourceSpecCode  string `json:"resource_spec_code"`
-		ProductID         string `json:"product_id"`
-		VpcID             string `json:"vpc_id"`
-		NetID             string `json:"net_id"`
-		SecurityGroupID   string `json:"security_group_id"`
-		AvailabilityZone  string `json:"availability_zone"`
-		RegionID          string `json:"region_id"`
-		ProjectID         string `json:"project_id"`
-		DomainID          string `json:"domain_id"`
-		EpsID             string `json:"eps_id"`
-		OrderID           string `json:"order_id"`
-		OrderType         string `json:"order_type"`
-		ChargeType        string `json:"charge_type"`
-		WorkSpaceMode     string `json:"work_space_mode"`
-		CreateUser        string `json:"create_user"`
-		SubscriptionID    string `json:"subscription_id"`
-		LockCheckEndpoint string `json:"lock_check_endpoint"`
-		Status            int    `json:"status"`
-		IsAutoRenew       int    `json:"is_auto_renew"`
-		IsTrialOrder      int    `json:"is_trial_order"`
-		EffectiveTime     int64  `json:"effective_time"`
-		ExpireTime        int64  `json:"expire_time"`
-		CreateTime        int64  `json:"create_time"`
-		ExpireDays        string `json:"expire_days"`
-	}
-	w := NewWorld(ListSize)
-	page := struct {
-		BillingCheck    bool   `json:"billing_check"`
-		Count           int    `json:"count"`
-		CommodityOrders []item `json:"commodity_orders"`
-	}{Count: ListSize}
-	for n := range ListLimit {
-		page.CommodityOrders = append(page.CommodityOrders, item{
-			ResourceID: fmt.Sprintf("5f0c4e2a-8d1b-4c3e-9a7f-%012d", n), ResourceName: fmt.Sprintf("bench-list-%d", n),
-			ResourceType: "hws.resource.type.dayu", ResourceSpecCode: "dayu.starter", ProductID: "OFFI740586375358963717",
-			VpcID: w.VpcID, NetID: w.NetID, SecurityGroupID: w.SGID, AvailabilityZone: w.Zone, RegionID: w.RegionID,
-			ProjectID: w.ListProject, DomainID: w.DomainID, EpsID: EpsID(n), OrderID: fmt.Sprintf("CS2601010000%010d", n),
-			OrderType: "NEW", ChargeType: "prePaid", WorkSpaceMode: "simple", CreateUser: w.UserName,
-			SubscriptionID: fmt.Sprintf("CS2601010000%010d", n), Status: 2,
-			EffectiveTime: 1767225600000, ExpireTime: 1769904000000, CreateTime: 1767225597000, ExpireDays: "31",
-		})
-	}
-	b, _ := json.Marshal(page) // cannot fail: plain strings and numbers
-	return b
 }
 
 // decodeBody reads the body whole and decodes it, as the real server does.

@@ -58,14 +58,42 @@ func NewPlan(ctx context.Context, w *World, dayuURL string) (*Plan, error) {
 	return p, nil
 }
 
-// Prepare readies Dayu for a scenario: the list scenario's project gets its
-// ListSize instances, bought through the API with connections purchases at
-// once (so that they share group commits). Instances already there (a
-// server or database of an earlier run) count.
-func (p *Plan) Prepare(ctx context.Context, scenario string, connections int) error {
+// Prepare readies Dayu and the no-op baseline at noopURL for a scenario:
+// the list scenario's project gets its ListSize instances, bought through
+// the API with connections purchases at once (so that they share group
+// commits; instances already there, of an earlier run, count), and the
+// baseline gets Dayu's first page to serve.
+func (p *Plan) Prepare(ctx context.Context, scenario string, connections int, noopURL string) error {
 	if scenario != ScenarioList {
 		return nil
 	}
+	if err := p.buyListInstances(ctx, connections); err != nil {
+		return err
+	}
+	status, _, page, err := p.do(ctx, "GET", listPath(p.World.ListProject, ListLimit, 0), nil, p.Tokens[p.World.ListProject])
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("%d %s", status, page)
+	}
+	if err != nil {
+		return fmt.Errorf("reading the list page for the baseline: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, "PUT", noopURL+noopListPagePath, bytes.NewReader(page))
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("giving the baseline its list page: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("giving the baseline its list page: %s", resp.Status)
+	}
+	return nil
+}
+
+// buyListInstances buys the list project's missing instances.
+func (p *Plan) buyListInstances(ctx context.Context, connections int) error {
 	w := p.World
 	have, err := p.Count(ctx, w.ListProject)
 	if err != nil {

@@ -270,7 +270,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		}
 	}
 	for _, sc := range scenarios {
-		if err := plan.Prepare(ctx, sc, c.Connections); err != nil {
+		if err := plan.Prepare(ctx, sc, c.Connections, noop.URL); err != nil {
 			return err
 		}
 		res := load.ScenarioResult{Name: sc}
