@@ -67,16 +67,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binary returns the path of the dayu binary, building it on first use.
-func binary(t *testing.T) string {
-	t.Helper()
-	bin, err := buildBin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
 // syncBuffer is a bytes.Buffer safe for the process's output copier and the
 // test to share.
 type syncBuffer struct {
