@@ -231,25 +231,25 @@ type ResourceFilter struct {
 	ParentIDs   []string
 }
 
-// Store keeps orders, instances, documents (the world, the lifecycle
-// timings, the dev clock) and the token key. Every write is durable when it
+// Store keeps orders, instances, the lifecycle timings, documents (the
+// world, the dev clock) and the token key. Every write is durable when it
 // returns nil.
 type Store interface {
 	// CreatePurchase stores the order and the instance with its tags in one
 	// transaction. When the order's IdempotencyKey already holds a purchase
 	// of the same request, it stores nothing and sets o.ID and o.ResourceID
-	// to that purchase's (EKEYREUSED for another request). It returns
-	// ECONFLICT when the project already has an
+	// to that purchase's (ErrIdempotencyKeyReused for another request). It
+	// returns ErrEnterpriseProjectTaken when the project already has an
 	// instance in that enterprise project that is not gone by the
-	// instance's CreatedAt, and EINVALID when a package's binding instance
-	// is not an active instance of the project.
+	// instance's CreatedAt, and ErrNoBindingInstance when a package's
+	// binding instance is not an active instance of the project.
 	CreatePurchase(ctx context.Context, o *Order, i *Instance) error
 	// ListInstances returns a page of the project's instances not gone at
 	// now, newest first, and their total count.
 	ListInstances(ctx context.Context, projectID string, p Page, now time.Time) ([]*Instance, int, error)
 	// Resources returns the domain's instances that match f, gone or not.
 	Resources(ctx context.Context, domainID string, f ResourceFilter) ([]*Instance, error)
-	// FindOrder returns an order of the domain, ENOTFOUND if none.
+	// FindOrder returns an order of the domain, ErrOrderNotFound if none.
 	FindOrder(ctx context.Context, domainID, id string) (*Order, error)
 	// SaveUnsubscriptions stores, in one transaction, the instances'
 	// changed lifecycle fields (AutoRenewUntil, UnsubscribedAt, GoneAt) and
@@ -259,6 +259,13 @@ type Store interface {
 	// Reset deletes every order and instance; the world and the token key
 	// stay.
 	Reset(ctx context.Context) error
+
+	// Timings returns the stored lifecycle timings by project id ("" for
+	// the default); a project without a record is not in the map.
+	Timings(ctx context.Context) (map[string]Timings, error)
+	// SaveTimings stores one project's timings ("" the default), leaving
+	// every other project's as they are.
+	SaveTimings(ctx context.Context, projectID string, t Timings) error
 
 	// Document returns a stored document by name, nil when there is none.
 	Document(ctx context.Context, name string) ([]byte, error)

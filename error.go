@@ -20,6 +20,18 @@ const (
 	ENOTFOUND     ErrorCode = "not_found"     // no such API or resource
 	EINTERNAL     ErrorCode = "internal"      // a fault on our side
 	EUNAVAILABLE  ErrorCode = "unavailable"   // the store cannot be reached
+	ETIMEOUT      ErrorCode = "timeout"       // the store did not answer in time
+)
+
+// Errors a Store returns when it refuses a write or finds no record. Each
+// has a code, so it is answered right even unworded, but the Service words
+// it for the caller with the request's own fields: the store knows rows, not
+// requests.
+var (
+	ErrEnterpriseProjectTaken = &Error{ECONFLICT, "the enterprise project already has an instance"}
+	ErrNoBindingInstance      = &Error{EINVALID, "the binding instance is not an active instance of the project"}
+	ErrIdempotencyKeyReused   = &Error{EKEYREUSED, "the idempotency key holds another purchase"}
+	ErrOrderNotFound          = &Error{ENOTFOUND, "no such order"}
 )
 
 // Error is the one error type that crosses package boundaries. Message is

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -16,27 +14,6 @@ import (
 // are functions of the clock. So a transition happens exactly once however
 // many nodes run, a restart loses none, and moving the dev clock a year
 // ahead plays a year of renewals and expiries at once.
-
-// Timings are the lifecycle's delays, per project (admin API) or default.
-type Timings struct {
-	// Provisioning: purchase to "in effect" (order 6 -> 3 -> 5, instance 1 -> 2).
-	Provisioning time.Duration
-	// Deletion: unsubscribe to gone from the list (instance 6 -> 3).
-	Deletion time.Duration
-	// Grace: after an expiry without renewal, status 5.
-	Grace time.Duration
-	// Retention: after the grace period, status 4 (frozen), then gone.
-	Retention time.Duration
-}
-
-// DefaultTimings keep clients' wait loops exercised without slowing them:
-// a few seconds to provision and delete, a month's grace and retention.
-var DefaultTimings = Timings{
-	Provisioning: 3 * time.Second,
-	Deletion:     3 * time.Second,
-	Grace:        15 * 24 * time.Hour,
-	Retention:    15 * 24 * time.Hour,
-}
 
 // Term returns the expiry of the term running at now and how many renewals
 // have happened by then. Each expiry up to AutoRenewUntil (all of them when
@@ -121,97 +98,6 @@ func splitRenewalID(id string) (orderID string, k int, ok bool) {
 		return "", 0, false
 	}
 	return id[:n], k, true
-}
-
-// timingsDocument is the name of the stored timings.
-const timingsDocument = "timings"
-
-// TimingsBook holds the timings of each project and the default (under
-// ""), kept in the store so that they survive restarts. A change applies to
-// what is bought or unsubscribed after it.
-type TimingsBook struct {
-	mu    sync.RWMutex
-	store Store
-	by    map[string]Timings
-}
-
-// LoadTimings reads the stored timings; without any, base is the default.
-func LoadTimings(ctx context.Context, s Store, base Timings) (*TimingsBook, error) {
-	b := &TimingsBook{store: s, by: map[string]Timings{"": base}}
-	return b, b.Reload(ctx)
-}
-
-// Reload reads the stored timings again, to pick up what another node set.
-func (b *TimingsBook) Reload(ctx context.Context) error {
-	doc, err := b.store.Document(ctx, timingsDocument)
-	if err != nil || doc == nil {
-		return err
-	}
-	next := map[string]Timings{}
-	if err := json.Unmarshal(doc, &next); err != nil {
-		return fmt.Errorf("stored timings: %w", err)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	maps.Copy(b.by, next)
-	return nil
-}
-
-// For returns the timings of a project.
-func (b *TimingsBook) For(projectID string) Timings {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if t, ok := b.by[projectID]; ok {
-		return t
-	}
-	return b.by[""]
-}
-
-// Set stores the timings of a project, or the default when projectID is "".
-func (b *TimingsBook) Set(ctx context.Context, projectID string, t Timings) error {
-	for name, d := range map[string]time.Duration{"provisioning_seconds": t.Provisioning, "deletion_seconds": t.Deletion, "grace_seconds": t.Grace, "retention_seconds": t.Retention} {
-		if d < 0 {
-			return Errorf(EINVALID, "%s: must not be negative", name)
-		}
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	next := maps.Clone(b.by)
-	next[projectID] = t
-	doc, err := json.Marshal(next)
-	if err != nil {
-		return err
-	}
-	if err := b.store.SaveDocument(ctx, timingsDocument, doc); err != nil {
-		return err
-	}
-	b.by = next
-	return nil
-}
-
-// timingsJSON is Timings on the wire and on disk: whole seconds are what a
-// person types.
-type timingsJSON struct {
-	Provisioning float64 `json:"provisioning_seconds"`
-	Deletion     float64 `json:"deletion_seconds"`
-	Grace        float64 `json:"grace_seconds"`
-	Retention    float64 `json:"retention_seconds"`
-}
-
-// MarshalJSON writes the timings in seconds.
-func (t Timings) MarshalJSON() ([]byte, error) {
-	return json.Marshal(timingsJSON{t.Provisioning.Seconds(), t.Deletion.Seconds(), t.Grace.Seconds(), t.Retention.Seconds()})
-}
-
-// UnmarshalJSON reads timings in seconds; a field left out is zero.
-func (t *Timings) UnmarshalJSON(b []byte) error {
-	var j timingsJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	sec := func(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
-	*t = Timings{sec(j.Provisioning), sec(j.Deletion), sec(j.Grace), sec(j.Retention)}
-	return nil
 }
 
 // clockDocument is the name of the stored dev clock offset.

@@ -2,6 +2,7 @@ package dayu
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 )
@@ -99,6 +100,9 @@ func (s *Service) Order(ctx context.Context, caller Caller, id string) (*Order, 
 		return nil, nil, notFound
 	}
 	o, err := s.Store.FindOrder(ctx, caller.DomainID, id)
+	if errors.Is(err, ErrOrderNotFound) {
+		return nil, nil, notFound
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -183,9 +184,22 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 	i.GoneAt = i.goneAt()
 	o.ResourceID = i.ID
 	if err := s.Store.CreatePurchase(ctx, o, i); err != nil {
-		return nil, nil, err
+		return nil, nil, purchaseRefusal(err, i, p)
 	}
 	return o, i, nil
+}
+
+// purchaseRefusal words the store's refusal of a purchase for its caller.
+func purchaseRefusal(err error, i *Instance, p *Purchase) error {
+	switch {
+	case errors.Is(err, ErrEnterpriseProjectTaken):
+		return Errorf(ECONFLICT, "eps_id: project %s already has a DataArts Studio instance in enterprise project %q; only one instance per enterprise project is allowed", i.ProjectID, i.EpsID)
+	case errors.Is(err, ErrNoBindingInstance):
+		return Errorf(EINVALID, "binding_instance_id: %q is not an active instance of project %s", i.ParentID, i.ProjectID)
+	case errors.Is(err, ErrIdempotencyKeyReused):
+		return Errorf(EKEYREUSED, "idempotency key %q was used with a different purchase in the last 24 hours", p.IdempotencyKey)
+	}
+	return err
 }
 
 // hash identifies what a purchase asks for, whatever the JSON's spacing or

@@ -90,7 +90,7 @@ func BenchmarkList(b *testing.B) {
 // world accepts any enterprise project (loose), and a token for it.
 func benchServer(b *testing.B) (http.Handler, string) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, b.TempDir(), 0)
+	store, err := sqlite.Open(ctx, b.TempDir(), sqlite.DefaultOptions())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -49,6 +49,7 @@ var errorTable = map[dayu.ErrorCode]wireError{
 	ETOOLARGE:          {http.StatusRequestEntityTooLarge, "APIGW.0201", "APIGW.0201"},
 	ETHROTTLED:         {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308"},
 	dayu.EUNAVAILABLE:  {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
+	dayu.ETIMEOUT:      {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
 	dayu.EINTERNAL:     {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
 }
 
@@ -85,8 +86,8 @@ func writeError(w http.ResponseWriter, r *http.Request, svc service, err error) 
 		we = errorTable[dayu.EINTERNAL]
 	}
 	msg := dayu.ErrorMessageOf(err)
-	if code == dayu.EINTERNAL || code == dayu.EUNAVAILABLE {
-		logFrom(r).Error("request failed", "err", err)
+	if we.status >= http.StatusInternalServerError {
+		logFrom(r).Error("request failed", "class", string(code), "err", err)
 	}
 	if svc == iam {
 		writeJSON(w, we.status, keystoneError{keystoneErrorDetail{we.status, msg, http.StatusText(we.status)}})

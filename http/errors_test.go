@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -271,6 +272,36 @@ func TestPanicIs500WithoutStack(t *testing.T) {
 	}
 	if r := s.do("GET", "/healthz", nil); r.status != http.StatusOK {
 		t.Errorf("server did not survive the panic: %d", r.status)
+	}
+}
+
+// failingStore fails the list with a store failure of one class.
+type failingStore struct {
+	dayu.Store
+	err error
+}
+
+func (f failingStore) ListInstances(context.Context, string, dayu.Page, time.Time) ([]*dayu.Instance, int, error) {
+	return nil, 0, f.err
+}
+
+// TestStoreFailureClasses: a slow store, a lost one and a bug answer 500
+// DAYU.3531 with words that tell them apart, and never the cause's text
+// (which may name hosts or SQL).
+func TestStoreFailureClasses(t *testing.T) {
+	for code, want := range map[dayu.ErrorCode]string{
+		dayu.ETIMEOUT:     "did not answer in time",
+		dayu.EUNAVAILABLE: "is unavailable",
+		dayu.EINTERNAL:    "failed",
+	} {
+		cause := errors.New("dial tcp 10.1.2.3:5432: secret detail")
+		err := fmt.Errorf("%w: %w", dayu.Errorf(code, "the store %s", want), cause)
+		s := newServer(t, func(srv *dayuhttp.Server) { srv.Service.Store = failingStore{srv.Service.Store, err} })
+		r := s.do("GET", listPath(q.ProjectID), nil, "X-Auth-Token", s.token(q.ProjectID))
+		wantError(t, r, http.StatusInternalServerError, "DAYU.3531", want)
+		if strings.Contains(string(r.body), "secret detail") {
+			t.Errorf("%s: the answer shows the cause: %s", code, r.body)
+		}
 	}
 }
 

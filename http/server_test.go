@@ -21,6 +21,7 @@ import (
 	"github.com/dayu-emu/dayu/internal/pgtest"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
+	"github.com/dayu-emu/dayu/sqlstore"
 )
 
 // q is the dev world every test server runs on, plus extra enterprise
@@ -83,9 +84,9 @@ func newLocation(t *testing.T) string {
 // openStore opens the store at a location made by newLocation.
 func openStore(ctx context.Context, location string) (dayu.Store, error) {
 	if os.Getenv(storeEnv) == "postgres" {
-		return postgres.Open(ctx, location, postgres.Config{})
+		return postgres.Open(ctx, location, postgres.DefaultConfig())
 	}
-	return sqlite.Open(ctx, location, 64)
+	return sqlite.Open(ctx, location, sqlstore.Options{BatchMax: 64, Writers: 1})
 }
 
 // startServer starts a server on the store at location; the server stops

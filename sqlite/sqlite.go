@@ -5,46 +5,99 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/dayu-emu/dayu/sqlstore"
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
-)
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
-// DefaultBatchMax is how many purchases share one commit when the caller
-// gives 0: SQLite has one writer, so the batch is the whole queue.
-const DefaultBatchMax = 256
+	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/sqlstore"
+)
 
 // FileName is the database file inside the data directory.
 const FileName = "dayu.db"
 
-// Open opens (creating if needed) the store in dir. synchronous=FULL makes
-// every commit reach the disk before it returns: a 200 means durable.
-func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error) {
-	if batchMax == 0 {
-		batchMax = DefaultBatchMax
+// lockName is the file inside the data directory that one process at a
+// time holds locked.
+const lockName = "dayu.lock"
+
+// Limits are the settings SQLite accepts: one writer, since SQLite
+// serialises writers anyway and the group committer is the only one that
+// writes purchases.
+var Limits = sqlstore.Limits{MaxBatch: 4096, MaxWriters: 1}
+
+// DefaultOptions tune the group commit for SQLite: one writer, and a batch
+// that is the whole queue.
+func DefaultOptions() sqlstore.Options {
+	return sqlstore.Options{BatchMax: 256, Writers: 1}
+}
+
+// Store is the shared SQL store on a SQLite file, with the lock that keeps
+// any other process out of its data directory.
+type Store struct {
+	*sqlstore.Store
+	lock *os.File
+}
+
+// Close closes the database and releases the data directory.
+func (s *Store) Close() error {
+	err := s.Store.Close()
+	if cerr := s.lock.Close(); cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+		err = errors.Join(err, cerr)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return err
+}
+
+// Open opens (creating if needed) the store in dir, tuned by o.
+// synchronous=FULL makes every commit reach the disk before it returns: a
+// 200 means durable. A directory that another process holds is refused at
+// once; a failed open leaves behind nothing that it created.
+func Open(ctx context.Context, dir string, o sqlstore.Options) (_ *Store, err error) {
+	if err := o.Check(Limits); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	undo, err := created(dir, path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: data directory %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			undo()
+		}
+	}()
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
+	// A read-only file would open and then fail at the first write: say so
+	// now, in words.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	f.Close()
 	// temp_store(MEMORY): a batch's savepoints journal in memory instead of
 	// spilling to a temporary file (a third of the disk writes otherwise).
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
-	// One writer connection: SQLite serialises writers anyway, and the
-	// group committer is the only one that writes purchases.
 	write, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
 	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
@@ -52,13 +105,89 @@ func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error
 		Name:              "sqlite",
 		Serial:            "INTEGER PRIMARY KEY AUTOINCREMENT",
 		IsUniqueViolation: isUniqueViolation,
-	}, batchMax)
+		Classify:          classify,
+	}, o)
 	if err != nil {
 		write.Close()
 		read.Close()
-		return nil, err
+		return nil, fmt.Errorf("sqlite: %s: %s", path, describe(err))
 	}
-	return s, nil
+	return &Store{Store: s, lock: lock}, nil
+}
+
+// created makes dir if needed and returns what undoes the files a failed
+// open made: the directory if it was new, else the database files if they
+// were.
+func created(dir, path string) (undo func(), err error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		return func() { _ = os.RemoveAll(dir) }, nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return func() {
+			for _, f := range []string{path, path + "-wal", path + "-shm", filepath.Join(dir, lockName)} {
+				_ = os.Remove(f)
+			}
+		}, nil
+	}
+	return func() {}, nil
+}
+
+// lockDir takes the data directory's lock for this process. The lock is the
+// kernel's (flock), so a process that dies releases it.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sqlite: data directory %s is in use by another dayu process (%s is locked): %w", dir, lockName, err)
+	}
+	return f, nil
+}
+
+// describe words a SQLite failure met while opening: its numeric result
+// code means nothing to the person starting the server.
+func describe(err error) string {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_NOTADB:
+		return "the file is not a SQLite database (or it is encrypted)"
+	case sqlite3.SQLITE_CORRUPT:
+		return "the database file is corrupt"
+	case sqlite3.SQLITE_CANTOPEN:
+		return "the database file cannot be opened"
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+		return "permission denied: the database is read-only"
+	case sqlite3.SQLITE_FULL:
+		return "the disk is full"
+	case sqlite3.SQLITE_IOERR:
+		return "an I/O error on the disk"
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return "the database is locked by another process"
+	}
+	return err.Error()
+}
+
+// classify sorts SQLite's result codes into the store's failure classes.
+func classify(err error) dayu.ErrorCode {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return dayu.ETIMEOUT // busy_timeout ran out
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY:
+		return dayu.EUNAVAILABLE
+	}
+	return dayu.EINTERNAL
 }
 
 // uniqueColumns are the columns SQLite names in a violation of each unique

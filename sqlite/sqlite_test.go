@@ -1,11 +1,17 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/sqlite"
+	"github.com/dayu-emu/dayu/sqlstore"
 	"github.com/dayu-emu/dayu/storetest"
 )
 
@@ -15,7 +21,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) func() (dayu.Store, error) {
 		dir := t.TempDir()
 		return func() (dayu.Store, error) {
-			s, err := sqlite.Open(context.Background(), dir, 64)
+			s, err := sqlite.Open(context.Background(), dir, sqlstore.Options{BatchMax: 64, Writers: 1})
 			if err != nil {
 				return nil, err // not a typed nil in the interface
 			}
@@ -25,10 +31,92 @@ func TestConformance(t *testing.T) {
 }
 
 func BenchmarkCreatePurchase(b *testing.B) {
-	s, err := sqlite.Open(context.Background(), b.TempDir(), 0)
+	s, err := sqlite.Open(context.Background(), b.TempDir(), sqlite.DefaultOptions())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
 	storetest.BenchmarkCreatePurchase(b, s)
+}
+
+// TestOneProcess: a data directory that a store holds is refused to a
+// second one at once, with a message naming it, and free again after Close.
+func TestOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	first, err := sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+	if err == nil {
+		second.Close()
+		t.Fatal("a second Open of a held directory succeeded")
+	}
+	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("second Open: %v; want a message that the directory %s is in use", err, dir)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	again.Close()
+}
+
+// TestOpenErrors: a store that cannot be opened says why in words and
+// where, and leaves nothing behind that it made.
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("not a database", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, sqlite.FileName)
+		if err := os.WriteFile(path, bytes.Repeat([]byte("not sqlite "), 200), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "not a SQLite database") || strings.Contains(err.Error(), "(26)") {
+			t.Errorf("Open of a file that is not a database: %v; want its path and the cause in words", err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("the user's file is gone: %v", err)
+		}
+	})
+	t.Run("not a directory", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sqlite.Open(ctx, filepath.Join(file, "data"), sqlite.DefaultOptions())
+		if err == nil || !strings.Contains(err.Error(), "not a directory") {
+			t.Errorf("Open under a file: %v; want \"not a directory\"", err)
+		}
+	})
+	t.Run("bad options", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "data")
+		for _, o := range []sqlstore.Options{{}, {BatchMax: 10, Writers: 2}, {BatchMax: -1, Writers: 1}} {
+			if s, err := sqlite.Open(ctx, dir, o); err == nil {
+				s.Close()
+				t.Errorf("Open with %+v succeeded", o)
+			}
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a refused Open left %s behind (%v)", dir, err)
+		}
+	})
+}
+
+// TestOptionsReachTheStore: what Open is given is what the store runs with.
+func TestOptionsReachTheStore(t *testing.T) {
+	o := sqlstore.Options{BatchMax: 7, Writers: 1}
+	s, err := sqlite.Open(context.Background(), t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.Options(); got != o {
+		t.Errorf("Options() = %+v, want %+v", got, o)
+	}
 }

@@ -36,8 +36,7 @@ type committer struct {
 // newCommitter starts writers goroutines that each commit batches of up to
 // max purchases from one queue: SQLite has one writer, while PostgreSQL
 // overlaps the round trips of several transactions.
-func newCommitter(s *Store, maxBatch, writers int) *committer {
-	batchMax, writers := max(maxBatch, 1), max(writers, 1)
+func newCommitter(s *Store, batchMax, writers int) *committer {
 	c := &committer{store: s, max: batchMax, queue: make(chan *purchaseWrite, 4*batchMax*writers), quit: make(chan struct{})}
 	for range writers {
 		c.wg.Go(c.run)
@@ -55,13 +54,13 @@ func (c *committer) submit(ctx context.Context, w *purchaseWrite) error {
 	case <-c.quit:
 		return dayu.Errorf(dayu.EUNAVAILABLE, "the store is closing")
 	case <-ctx.Done():
-		return ctx.Err()
+		return c.store.fail(ctx.Err())
 	}
 	select {
 	case err := <-w.done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		return c.store.fail(ctx.Err())
 	}
 }
 
@@ -95,7 +94,7 @@ func (c *committer) run() {
 // commit writes one batch and answers every write in it.
 func (c *committer) commit(batch []*purchaseWrite) {
 	ctx := context.Background()
-	if d := c.store.dialect.CommitTimeout; d > 0 {
+	if d := c.store.opts.CommitTimeout; d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
@@ -118,7 +117,7 @@ func (c *committer) commit(batch []*purchaseWrite) {
 	})
 	for n, w := range batch {
 		if err != nil {
-			w.done <- unavailable(err)
+			w.done <- c.store.fail(err)
 			continue
 		}
 		w.done <- errs[n]
@@ -138,7 +137,7 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 			// reason out of the chain its batch mates will be answered with.
 			return nil, fmt.Errorf("rollback to savepoint: %w (after: %v)", rerr, err)
 		}
-		return unavailable(err), nil
+		return c.store.fail(err), nil
 	}
 	if c.store.dialect.KeepSavepoints {
 		return nil, nil

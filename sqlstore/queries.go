@@ -18,6 +18,7 @@ type queries struct {
 	countInstances, listInstances, findOrder                  string
 	unsubscribe, deleteOrders, deleteInstances                string
 	document, upsertDocument                                  string
+	timings, upsertTimings                                    string
 	tokenKey, insertTokenKey                                  string
 	expireIdempotencyKey, insertIdempotencyKey                string
 	findIdempotencyKey, deleteIdempotencyKeys                 string
@@ -45,15 +46,19 @@ func newQueries(d Dialect) queries {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		// A gone instance gives its enterprise project back when the next
 		// purchase there needs it.
-		reapSlot:              r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
-		activeMainInstance:    r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
-		countInstances:        r(`SELECT COUNT(*) FROM instances WHERE project_id = ? AND ` + notGone),
-		listInstances:         r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
-		findOrder:             r(`SELECT id, type, domain_id, project_id, resource_id, created_at, completed_at FROM orders WHERE id = ? AND domain_id = ?`),
-		unsubscribe:           r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
-		deleteOrders:          `DELETE FROM orders`,
-		deleteInstances:       `DELETE FROM instances`,
-		document:              r(`SELECT doc FROM documents WHERE name = ?`),
+		reapSlot:           r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
+		activeMainInstance: r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
+		countInstances:     r(`SELECT COUNT(*) FROM instances WHERE project_id = ? AND ` + notGone),
+		listInstances:      r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
+		findOrder:          r(`SELECT id, type, domain_id, project_id, resource_id, created_at, completed_at FROM orders WHERE id = ? AND domain_id = ?`),
+		unsubscribe:        r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
+		deleteOrders:       `DELETE FROM orders`,
+		deleteInstances:    `DELETE FROM instances`,
+		document:           r(`SELECT doc FROM documents WHERE name = ?`),
+		timings:            `SELECT project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms FROM timings`,
+		upsertTimings: r(`INSERT INTO timings (project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (project_id) DO UPDATE SET provisioning_ms = excluded.provisioning_ms, deletion_ms = excluded.deletion_ms,
+			grace_ms = excluded.grace_ms, retention_ms = excluded.retention_ms`),
 		upsertDocument:        r(`INSERT INTO documents (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc`),
 		expireIdempotencyKey:  r(`DELETE FROM idempotency_keys WHERE project_id = ? AND key = ? AND created_at <= ?`),
 		insertIdempotencyKey:  r(`INSERT INTO idempotency_keys (project_id, key, request_hash, order_id, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, key) DO NOTHING`),

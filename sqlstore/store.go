@@ -32,8 +32,9 @@ type Dialect struct {
 	// of its time; the batch stays under 64 nested savepoints), while
 	// SQLite is slower with them nested.
 	KeepSavepoints bool
-	// Writers is how many group commits may run at once.
-	Writers int
+	// Classify tells the engine's own failures apart: dayu.ETIMEOUT,
+	// EUNAVAILABLE or EINTERNAL, or "" when err is none it knows.
+	Classify func(err error) dayu.ErrorCode
 	// Serial is the engine's column type of an auto-numbered primary key,
 	// put for {{serial}} in the migrations.
 	Serial string
@@ -41,11 +42,6 @@ type Dialect struct {
 	// that start together from migrating at once; empty when the engine
 	// serialises writers anyway.
 	MigrationLock string
-	// CommitTimeout bounds one group commit, which runs on no caller's
-	// context: a database that stops answering then fails the batch
-	// (EUNAVAILABLE) instead of holding up every purchase behind it. Zero
-	// means no bound.
-	CommitTimeout time.Duration
 }
 
 // Store is a dayu.Store on one database. Purchases go through a group
@@ -54,6 +50,7 @@ type Store struct {
 	write   *sql.DB // the connections that write
 	read    *sql.DB // the connections that read; may be the same as write
 	dialect Dialect
+	opts    Options
 	q       queries
 	batch   *committer
 	writes  statements // prepared on write
@@ -61,13 +58,13 @@ type Store struct {
 	closed  sync.Once
 }
 
-// Open migrates the database and returns a Store on it. read may equal
-// write. batchMax bounds how many purchases share one transaction.
-func Open(ctx context.Context, write, read *sql.DB, d Dialect, batchMax int) (*Store, error) {
+// Open migrates the database and returns a Store on it, tuned by o (which
+// the engine's package has checked). read may equal write.
+func Open(ctx context.Context, write, read *sql.DB, d Dialect, o Options) (*Store, error) {
 	if err := migrate(ctx, write, d); err != nil {
 		return nil, fmt.Errorf("%s: migrate: %w", d.Name, err)
 	}
-	s := &Store{write: write, read: read, dialect: d, q: newQueries(d)}
+	s := &Store{write: write, read: read, dialect: d, opts: o, q: newQueries(d)}
 	var err error
 	if s.writes, err = prepare(ctx, write, s.q.hotWrites()...); err != nil {
 		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
@@ -76,9 +73,12 @@ func Open(ctx context.Context, write, read *sql.DB, d Dialect, batchMax int) (*S
 		s.writes.close()
 		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
 	}
-	s.batch = newCommitter(s, batchMax, d.Writers)
+	s.batch = newCommitter(s, o.BatchMax, o.Writers)
 	return s, nil
 }
+
+// Options returns the settings the store runs with.
+func (s *Store) Options() Options { return s.opts }
 
 // Close stops the committer and closes the databases; closing twice is
 // harmless.
@@ -99,7 +99,7 @@ func (s *Store) Close() error {
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
-		return unavailable(err)
+		return s.fail(err)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 			return err
 		}
 		if n == 0 {
-			return dayu.Errorf(dayu.EINVALID, "binding_instance_id: %q is not an active instance of project %s", i.ParentID, i.ProjectID)
+			return dayu.ErrNoBindingInstance
 		}
 		return s.insertRows(ctx, tx, w, nil)
 	}
@@ -151,7 +151,7 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 		return err
 	}
 	if reaped == 0 {
-		return dayu.Errorf(dayu.ECONFLICT, "eps_id: project %s already has a DataArts Studio instance in enterprise project %q; only one instance per enterprise project is allowed", i.ProjectID, i.EpsID)
+		return dayu.ErrEnterpriseProjectTaken
 	}
 	return s.insertRows(ctx, tx, w, i.EpsID)
 }
@@ -205,7 +205,7 @@ func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Ord
 		return false, err
 	}
 	if hash != o.RequestHash {
-		return false, dayu.Errorf(dayu.EKEYREUSED, "idempotency key %q was used with a different purchase in the last 24 hours", o.IdempotencyKey)
+		return false, dayu.ErrIdempotencyKeyReused
 	}
 	o.ID, o.ResourceID = orderID, resourceID
 	return true, nil
@@ -221,15 +221,15 @@ func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page
 	var total int
 	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, ms(now))
 	if err != nil {
-		return nil, 0, unavailable(err)
+		return nil, 0, s.fail(err)
 	}
 	if err := row.Scan(&total); err != nil {
-		return nil, 0, unavailable(err)
+		return nil, 0, s.fail(err)
 	}
 	if p.Offset >= total {
 		return nil, total, nil
 	}
-	list, err := scanInstances(s.queryRead(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset))
+	list, err := s.scanInstances(s.queryRead(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset))
 	return list, total, err
 }
 
@@ -260,13 +260,13 @@ func (s *Store) Resources(ctx context.Context, domainID string, f dayu.ResourceF
 	}
 	q := `SELECT ` + instanceColumns + ` FROM instances WHERE domain_id = ? AND (` + strings.Join(where, " OR ") + `) ORDER BY seq`
 	// Not prepared: the text varies with the number of ids.
-	return scanInstances(s.read.QueryContext(ctx, rebind(s.dialect.Numbered, q), args...))
+	return s.scanInstances(s.read.QueryContext(ctx, rebind(s.dialect.Numbered, q), args...))
 }
 
 // scanInstances reads the rows of a query of instanceColumns.
-func scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, error) {
+func (s *Store) scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, error) {
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, s.fail(err)
 	}
 	defer rows.Close()
 	var list []*dayu.Instance
@@ -277,7 +277,7 @@ func scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, error) {
 		}
 		list = append(list, i)
 	}
-	return list, unavailable(rows.Err())
+	return list, s.fail(rows.Err())
 }
 
 func scanInstance(row interface{ Scan(...any) error }) (*dayu.Instance, error) {
@@ -297,7 +297,7 @@ func scanInstance(row interface{ Scan(...any) error }) (*dayu.Instance, error) {
 	i.PeriodType = dayu.PeriodType(pt)
 	i.CreatedAt, i.EffectiveAt, i.ExpiresAt = fromMS(created), fromMS(effective), fromMS(expires)
 	i.AutoRenewUntil, i.UnsubscribedAt = fromMS(renewUntil), fromMS(unsubscribed)
-	i.Grace, i.Retention = time.Duration(grace)*time.Millisecond, time.Duration(retention)*time.Millisecond
+	i.Grace, i.Retention = msDuration(grace), msDuration(retention)
 	if gone.Valid {
 		i.GoneAt = fromMS(gone.Int64)
 	}
@@ -314,10 +314,10 @@ func (s *Store) FindOrder(ctx context.Context, domainID, id string) (*dayu.Order
 	var created, completed int64
 	err := s.read.QueryRowContext(ctx, s.q.findOrder, id, domainID).Scan(&o.ID, &typ, &o.DomainID, &o.ProjectID, &o.ResourceID, &created, &completed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, dayu.Errorf(dayu.ENOTFOUND, "order %q does not exist", id)
+		return nil, dayu.ErrOrderNotFound
 	}
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, s.fail(err)
 	}
 	o.Type, o.CreatedAt, o.CompletedAt = dayu.OrderType(typ), fromMS(created), fromMS(completed)
 	return &o, nil
@@ -361,6 +361,34 @@ func (s *Store) Reset(ctx context.Context) error {
 	})
 }
 
+// Timings returns every stored project's timings.
+func (s *Store) Timings(ctx context.Context) (map[string]dayu.Timings, error) {
+	rows, err := s.read.QueryContext(ctx, s.q.timings)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	out := map[string]dayu.Timings{}
+	for rows.Next() {
+		var project string
+		var p, d, g, r int64
+		if err := rows.Scan(&project, &p, &d, &g, &r); err != nil {
+			return nil, s.fail(err)
+		}
+		out[project] = dayu.Timings{Provisioning: msDuration(p), Deletion: msDuration(d), Grace: msDuration(g), Retention: msDuration(r)}
+	}
+	return out, s.fail(rows.Err())
+}
+
+// SaveTimings stores one project's timings, replacing only its row.
+func (s *Store) SaveTimings(ctx context.Context, projectID string, t dayu.Timings) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q.upsertTimings, projectID,
+			t.Provisioning.Milliseconds(), t.Deletion.Milliseconds(), t.Grace.Milliseconds(), t.Retention.Milliseconds())
+		return err
+	})
+}
+
 // Document returns a stored document, nil when there is none.
 func (s *Store) Document(ctx context.Context, name string) ([]byte, error) {
 	var doc string
@@ -368,7 +396,7 @@ func (s *Store) Document(ctx context.Context, name string) ([]byte, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return []byte(doc), unavailable(err)
+	return []byte(doc), s.fail(err)
 }
 
 // SaveDocument stores or replaces a document.
@@ -402,25 +430,13 @@ func (s *Store) TokenKey(ctx context.Context, fresh []byte) ([]byte, error) {
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return unavailable(err)
+		return s.fail(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return unavailable(err)
+		return s.fail(err)
 	}
-	return unavailable(tx.Commit())
-}
-
-// unavailable turns a database failure into an error the caller can show.
-func unavailable(err error) error {
-	if err == nil || errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	var e *dayu.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return fmt.Errorf("%w: %w", dayu.Errorf(dayu.EUNAVAILABLE, "the store is unavailable"), err)
+	return s.fail(tx.Commit())
 }
 
 // ms is a time as stored: Unix milliseconds, 0 for the zero time.
@@ -438,6 +454,9 @@ func nullMS(t time.Time) any {
 	}
 	return t.UnixMilli()
 }
+
+// msDuration is a duration as stored, in milliseconds.
+func msDuration(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 
 func fromMS(v int64) time.Time {
 	if v == 0 {

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -43,6 +44,8 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Unsubscribe", testUnsubscribe},
 		{"Reset", testReset},
 		{"Documents", testDocuments},
+		{"Timings", testTimings},
+		{"TimingsTwoNodes", testTimingsTwoNodes},
 		{"TokenKey", testTokenKey},
 		{"TokenKeyRace", testTokenKeyRace},
 		{"IdempotencyKey", testIdempotencyKey},
@@ -790,6 +793,71 @@ func testDocuments(t *testing.T, h *harness) {
 	}
 	if doc, err := s.Document(ctx(t), "world"); err != nil || !bytes.Equal(doc, second) {
 		t.Errorf("Document(world) after SaveDocument(clock): %d bytes, %v; want the second document", len(doc), err)
+	}
+}
+
+func testTimings(t *testing.T, h *harness) {
+	s := h.store()
+	if got, err := s.Timings(ctx(t)); err != nil || len(got) != 0 {
+		t.Fatalf("Timings on a fresh store = %v, %v; want none", got, err)
+	}
+	def := dayu.Timings{Provisioning: 1500 * time.Millisecond, Deletion: 2 * time.Second, Grace: 3 * time.Hour, Retention: 4 * time.Hour}
+	p1 := dayu.Timings{Provisioning: time.Second}
+	for project, tm := range map[string]dayu.Timings{"": def, "p1": {Grace: time.Minute}} {
+		if err := s.SaveTimings(ctx(t), project, tm); err != nil {
+			t.Fatalf("SaveTimings(%q): %v", project, err)
+		}
+	}
+	if err := s.SaveTimings(ctx(t), "p1", p1); err != nil { // replaces p1's
+		t.Fatalf("SaveTimings(p1) again: %v", err)
+	}
+	want := map[string]dayu.Timings{"": def, "p1": p1}
+	if got, err := s.Timings(ctx(t)); err != nil || !maps.Equal(got, want) {
+		t.Fatalf("Timings = %v, %v; want %v", got, err, want)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.store().Timings(ctx(t)); err != nil || !maps.Equal(got, want) {
+		t.Errorf("after restart, Timings = %v, %v; want %v", got, err, want)
+	}
+}
+
+// testTimingsTwoNodes: two nodes that each change another project's
+// timings before either reads the other's change both keep theirs.
+func testTimingsTwoNodes(t *testing.T, h *harness) {
+	s := h.store()
+	base := dayu.DefaultTimings
+	a, err := dayu.LoadTimings(ctx(t), s, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := dayu.LoadTimings(ctx(t), s, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta, tb := dayu.Timings{Provisioning: time.Second}, dayu.Timings{Provisioning: 2 * time.Second}
+	if err := a.Set(ctx(t), "pa", ta); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Set(ctx(t), "pb", tb); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := dayu.LoadTimings(ctx(t), h.store(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after.For("pa"); got != ta {
+		t.Errorf("after restart, pa's timings = %v, want %v (lost to the other node's change)", got, ta)
+	}
+	if got := after.For("pb"); got != tb {
+		t.Errorf("after restart, pb's timings = %v, want %v", got, tb)
+	}
+	if got := after.For("other"); got != base {
+		t.Errorf("a project without timings = %v, want the default %v", got, base)
 	}
 }
 

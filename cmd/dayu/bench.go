@@ -370,9 +370,9 @@ func preload(ctx context.Context, c benchConfig, doc []byte, w *load.World, prog
 		var store dayu.Store
 		var err error
 		if c.Store == "sqlite" {
-			store, err = sqlite.Open(ctx, c.Data, 0)
+			store, err = sqlite.Open(ctx, c.Data, sqlite.DefaultOptions())
 		} else {
-			store, err = postgres.Open(ctx, c.Store, postgres.Config{})
+			store, err = postgres.Open(ctx, c.Store, postgres.DefaultConfig())
 		}
 		if err != nil {
 			return 0, err

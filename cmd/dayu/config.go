@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
+	"github.com/dayu-emu/dayu/sqlstore"
 )
 
 // Config is the whole configuration of dayu serve, from flags and DAYU_*
@@ -26,13 +28,14 @@ type Config struct {
 	Loose           bool
 	LogFormat       string
 	LogLevel        string
-	BatchMax        int
+	BatchMax        int // 0: the store's default
 	ShutdownTimeout time.Duration
 	AdminToken      string
 	Timings         dayu.Timings
 	RequestTimeout  time.Duration
 	RateLimit       float64
 	RateBurst       int
+	SQLite          sqlstore.Options
 	Postgres        postgres.Config
 	CPUProfile      string
 }
@@ -47,11 +50,12 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.Loose, "loose", false, "skip the checks of a purchase's references against the world")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.IntVar(&c.BatchMax, "batch-max", 0, fmt.Sprintf("most purchases that share one commit (0: %d on SQLite, %d on PostgreSQL)", sqlite.DefaultBatchMax, postgres.DefaultBatchMax))
-	fs.IntVar(&c.Postgres.MaxConns, "pg-max-conns", postgres.DefaultMaxConns, "PostgreSQL: connections this node opens at most")
-	fs.IntVar(&c.Postgres.Writers, "pg-writers", postgres.DefaultWriters, "PostgreSQL: group commits this node runs at once")
-	fs.DurationVar(&c.Postgres.ConnectTimeout, "pg-connect-timeout", postgres.DefaultConnectTimeout, "PostgreSQL: how long connecting may take")
-	fs.DurationVar(&c.Postgres.StatementTimeout, "pg-statement-timeout", postgres.DefaultStatementTimeout, "PostgreSQL: how long one statement or commit may take")
+	sq, pg := sqlite.DefaultOptions(), postgres.DefaultConfig()
+	fs.IntVar(&c.BatchMax, "batch-max", 0, fmt.Sprintf("most purchases that share one commit (0: %d on SQLite, %d on PostgreSQL)", sq.BatchMax, pg.BatchMax))
+	fs.IntVar(&c.Postgres.MaxConns, "pg-max-conns", pg.MaxConns, "PostgreSQL: connections this node opens at most (more than --pg-writers)")
+	fs.IntVar(&c.Postgres.Writers, "pg-writers", pg.Writers, fmt.Sprintf("PostgreSQL: group commits this node runs at once (1-%d)", postgres.Limits.MaxWriters))
+	fs.DurationVar(&c.Postgres.ConnectTimeout, "pg-connect-timeout", pg.ConnectTimeout, "PostgreSQL: how long connecting may take")
+	fs.DurationVar(&c.Postgres.StatementTimeout, "pg-statement-timeout", pg.StatementTimeout, "PostgreSQL: how long one statement or commit may take (0: no bound)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run here (for dayu bench --cpuprofile)")
 	_ = fs.MarkHidden("cpuprofile")
 	fs.Float64Var(&c.RateLimit, "rate-limit", 0, "requests a second one client address may send, 429 APIGW.0308 beyond (0: no limit)")
@@ -109,13 +113,7 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	if _, ok := logLevels[c.LogLevel]; !ok {
 		errs = append(errs, fmt.Errorf("--log-level %q: must be debug, info, warn or error", c.LogLevel))
 	}
-	if c.BatchMax < 0 {
-		errs = append(errs, fmt.Errorf("--batch-max %d: must not be negative", c.BatchMax))
-	}
-	c.Postgres.BatchMax = c.BatchMax
-	if c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
-		errs = append(errs, fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store))
-	}
+	errs = append(errs, c.storeOptions())
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("--rate-limit %g, --rate-burst %d: must be >= 0 and >= 1", c.RateLimit, c.RateBurst))
 	}
@@ -126,4 +124,28 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))
 	}
 	return errors.Join(errs...)
+}
+
+// storeOptions settles the store's tuning from the flags, for the engine
+// --store names, and checks it as the store's Open will: a bad setting stops
+// the start with the flag's name.
+func (c *Config) storeOptions() error {
+	switch {
+	case c.Store == "sqlite":
+		c.SQLite = sqlite.DefaultOptions()
+		c.SQLite.BatchMax = cmp.Or(c.BatchMax, c.SQLite.BatchMax)
+		if err := c.SQLite.Check(sqlite.Limits); err != nil {
+			return fmt.Errorf("--batch-max: %w", err)
+		}
+	case strings.HasPrefix(c.Store, "postgres://"), strings.HasPrefix(c.Store, "postgresql://"):
+		c.Postgres.BatchMax = cmp.Or(c.BatchMax, postgres.DefaultConfig().BatchMax)
+		// The client bounds a group commit as the server bounds a statement.
+		c.Postgres.CommitTimeout = c.Postgres.StatementTimeout
+		if err := c.Postgres.Check(); err != nil {
+			return fmt.Errorf("--batch-max, --pg-*: %w", err)
+		}
+	default:
+		return fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store)
+	}
+	return nil
 }

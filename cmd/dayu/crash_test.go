@@ -33,13 +33,13 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		data := t.TempDir()
 		crashTest(t, []string{"--data", data}, func(ctx context.Context) (dayu.Store, error) {
-			return sqlite.Open(ctx, data, 0)
+			return sqlite.Open(ctx, data, sqlite.DefaultOptions())
 		})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dbURL := newPostgresDatabase(t)
 		crashTest(t, []string{"--store", dbURL}, func(ctx context.Context) (dayu.Store, error) {
-			return postgres.Open(ctx, dbURL, postgres.Config{})
+			return postgres.Open(ctx, dbURL, postgres.DefaultConfig())
 		})
 	})
 }

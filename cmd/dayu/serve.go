@@ -165,7 +165,7 @@ func startCPUProfile(path string) (stop func() error, err error) {
 // PostgreSQL.
 func openStore(ctx context.Context, c Config) (dayu.Store, error) {
 	if c.Store == "sqlite" {
-		return sqlite.Open(ctx, c.DataDir, c.BatchMax)
+		return sqlite.Open(ctx, c.DataDir, c.SQLite)
 	}
 	return postgres.Open(ctx, c.Store, c.Postgres)
 }
