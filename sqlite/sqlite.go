@@ -4,9 +4,11 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,17 +38,18 @@ func DefaultOptions() sqlstore.Options {
 	return sqlstore.Options{BatchMax: 256, Writers: 1}
 }
 
-// Store is the shared SQL store on a SQLite file, with the lock that keeps
-// any other process out of its data directory.
+// Store is the shared SQL store on SQLite, with what it holds beside the
+// database: the lock that keeps any other process out of its data
+// directory, or the connection that keeps an in-memory database alive.
 type Store struct {
 	*sqlstore.Store
-	lock *os.File
+	held io.Closer
 }
 
-// Close closes the database and releases the data directory.
+// Close closes the database and lets go of what it held.
 func (s *Store) Close() error {
 	err := s.Store.Close()
-	if cerr := s.lock.Close(); cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+	if cerr := s.held.Close(); cerr != nil && !errors.Is(cerr, os.ErrClosed) {
 		err = errors.Join(err, cerr)
 	}
 	return err
@@ -86,18 +89,54 @@ func Open(ctx context.Context, dir string, o sqlstore.Options) (_ *Store, err er
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	f.Close()
+	s, err := openDB(ctx, "file:"+path+"?", o)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %s", path, describe(err))
+	}
+	return &Store{Store: s, held: lock}, nil
+}
+
+// OpenMemory opens a new, empty store that lives in this process's memory
+// only (SQLite's memdb): nothing is written to disk, and it is gone when
+// closed. It is dayu serve --ephemeral's store, and dayutest's.
+func OpenMemory(ctx context.Context, o sqlstore.Options) (*Store, error) {
+	if err := o.Check(Limits); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	// A name of its own: a memdb is shared by the connections that name it,
+	// and freed when the last of them closes, which keep prevents while the
+	// pools close idle connections as they please.
+	dsn := "file:/dayu-" + rand.Text() + "?vfs=memdb&"
+	keep, err := sql.Open("sqlite", dsn)
+	if err == nil {
+		err = keep.PingContext(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: in memory: %s", describe(err))
+	}
+	s, err := openDB(ctx, dsn, o)
+	if err != nil {
+		keep.Close()
+		return nil, fmt.Errorf("sqlite: in memory: %s", describe(err))
+	}
+	return &Store{Store: s, held: keep}, nil
+}
+
+// openDB opens the writer and the readers of the database that dsn (up to
+// its parameters) names, and the Store on them.
+func openDB(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.Store, error) {
 	// temp_store(MEMORY): a batch's savepoints journal in memory instead of
 	// spilling to a temporary file (a third of the disk writes otherwise).
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
-	write, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
+	write, err := sql.Open("sqlite", dsn+"_txlock=immediate&"+pragmas)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		return nil, err
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	read, err := sql.Open("sqlite", dsn+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		return nil, err
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
@@ -110,9 +149,9 @@ func Open(ctx context.Context, dir string, o sqlstore.Options) (_ *Store, err er
 	if err != nil {
 		write.Close()
 		read.Close()
-		return nil, fmt.Errorf("sqlite: %s: %s", path, describe(err))
+		return nil, err
 	}
-	return &Store{Store: s, lock: lock}, nil
+	return s, nil
 }
 
 // created makes dir if needed and returns what undoes the files a failed

@@ -120,3 +120,47 @@ func TestOptionsReachTheStore(t *testing.T) {
 		t.Errorf("Options() = %+v, want %+v", got, o)
 	}
 }
+
+// TestConformanceInMemory runs the suite on the in-memory store (dayu
+// serve --ephemeral). It has no restart: the suite's reopen gets the same
+// store back, its data as it was.
+func TestConformanceInMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) func() (dayu.Store, error) {
+		s, err := sqlite.OpenMemory(context.Background(), sqlstore.Options{BatchMax: 64, Writers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return func() (dayu.Store, error) { return unclosed{s}, nil }
+	})
+}
+
+// unclosed is a store whose Close waits for the test's end.
+type unclosed struct{ dayu.Store }
+
+func (unclosed) Close() error { return nil }
+
+// TestMemoryWritesNothing: the in-memory store leaves no file anywhere it
+// could (the working directory, the temporary directory).
+func TestMemoryWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("TMPDIR", dir)
+	s, err := sqlite.OpenMemory(context.Background(), sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.SaveDocument(ctx, "world", bytes.Repeat([]byte("x"), 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveTimings(ctx, "p1", dayu.DefaultTimings); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the in-memory store wrote %v", entries)
+	}
+}
