@@ -256,8 +256,8 @@ type Store interface {
 	// the unsubscribe orders. An instance that another request
 	// unsubscribed first makes it fail with ECONFLICT and change nothing.
 	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) error
-	// Reset deletes every order and instance; the world and the token key
-	// stay.
+	// Reset deletes every order, instance and fault rule; the world, the
+	// timings and the token key stay.
 	Reset(ctx context.Context) error
 
 	// Timings returns the stored lifecycle timings by project id ("" for
@@ -266,6 +266,20 @@ type Store interface {
 	// SaveTimings stores one project's timings ("" the default), leaving
 	// every other project's as they are.
 	SaveTimings(ctx context.Context, projectID string, t Timings) error
+
+	// AddFaultRule stores a fault rule.
+	AddFaultRule(ctx context.Context, r *FaultRule) error
+	// FaultRules returns every stored fault rule, oldest first, with what
+	// remains of its count.
+	FaultRules(ctx context.Context) ([]*FaultRule, error)
+	// TakeFaultHit takes one of a counted rule's remaining hits, reporting
+	// false when none is left (or the rule is gone); nodes racing for the
+	// last hit get it once between them.
+	TakeFaultHit(ctx context.Context, id string) (bool, error)
+	// DeleteFaultRule deletes one rule, ErrFaultRuleNotFound if none.
+	DeleteFaultRule(ctx context.Context, id string) error
+	// DeleteFaultRules deletes every rule.
+	DeleteFaultRules(ctx context.Context) error
 
 	// Document returns a stored document by name, nil when there is none.
 	Document(ctx context.Context, name string) ([]byte, error)

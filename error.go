@@ -32,6 +32,7 @@ var (
 	ErrNoBindingInstance      = &Error{EINVALID, "the binding instance is not an active instance of the project"}
 	ErrIdempotencyKeyReused   = &Error{EKEYREUSED, "the idempotency key holds another purchase"}
 	ErrOrderNotFound          = &Error{ENOTFOUND, "no such order"}
+	ErrFaultRuleNotFound      = &Error{ENOTFOUND, "no such fault rule"}
 )
 
 // Error is the one error type that crosses package boundaries. Message is

@@ -356,6 +356,9 @@ func (s *Store) Reset(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fault_rules`); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q.deleteOrders)
 		return err
 	})

@@ -46,6 +46,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Documents", testDocuments},
 		{"Timings", testTimings},
 		{"TimingsTwoNodes", testTimingsTwoNodes},
+		{"FaultRules", testFaultRules},
 		{"TokenKey", testTokenKey},
 		{"TokenKeyRace", testTokenKeyRace},
 		{"IdempotencyKey", testIdempotencyKey},
@@ -858,6 +859,75 @@ func testTimingsTwoNodes(t *testing.T, h *harness) {
 	}
 	if got := after.For("other"); got != base {
 		t.Errorf("a project without timings = %v, want the default %v", got, base)
+	}
+}
+
+// testFaultRules: rules round-trip whole and in order, survive a restart,
+// and racing takers share a counted rule's hits exactly.
+func testFaultRules(t *testing.T, h *harness) {
+	s := h.store()
+	created := clock.UTC().Truncate(time.Millisecond)
+	counted := &dayu.FaultRule{ID: "r1", Operation: dayu.OpPayForDgcOneKey, ProjectID: "p1", Probability: 0.25,
+		Count: 5, Remaining: 5, Latency: 1500 * time.Millisecond, Error: &dayu.FaultError{Status: 503, Code: "APIGW.0999", Message: "服务不可用"},
+		CreatedAt: created, ExpiresAt: created.Add(time.Hour)}
+	lose := &dayu.FaultRule{ID: "r2", Operation: dayu.AnyOperation, Probability: 1, LoseResponse: true, CreatedAt: created}
+	for _, r := range []*dayu.FaultRule{counted, lose} {
+		if err := s.AddFaultRule(ctx(t), r); err != nil {
+			t.Fatalf("AddFaultRule(%s): %v", r.ID, err)
+		}
+	}
+	got, err := s.FaultRules(ctx(t))
+	if err != nil || len(got) != 2 || !reflect.DeepEqual(got[0], counted) || !reflect.DeepEqual(got[1], lose) {
+		t.Fatalf("FaultRules = %+v, %v; want the two rules as stored, oldest first", got, err)
+	}
+	var took atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			ok, err := s.TakeFaultHit(ctx(t), "r1")
+			if err != nil {
+				t.Errorf("TakeFaultHit: %v", err)
+			}
+			if ok {
+				took.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if took.Load() != 5 {
+		t.Errorf("20 racing takers of a rule with 5 hits took %d", took.Load())
+	}
+	if ok, err := s.TakeFaultHit(ctx(t), "gone"); ok || err != nil {
+		t.Errorf("TakeFaultHit of no rule = %v, %v; want false, nil", ok, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = h.store()
+	got, err = s.FaultRules(ctx(t))
+	if err != nil || len(got) != 2 || got[0].Remaining != 0 {
+		t.Fatalf("after restart: FaultRules = %+v, %v; want both, r1 with 0 remaining", got, err)
+	}
+	if err := s.DeleteFaultRule(ctx(t), "r1"); err != nil {
+		t.Fatalf("DeleteFaultRule: %v", err)
+	}
+	if err := s.DeleteFaultRule(ctx(t), "r1"); !errors.Is(err, dayu.ErrFaultRuleNotFound) {
+		t.Errorf("DeleteFaultRule again = %v, want ErrFaultRuleNotFound", err)
+	}
+	if err := s.Reset(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.FaultRules(ctx(t)); err != nil || len(got) != 0 {
+		t.Errorf("after Reset: FaultRules = %+v, %v; want none", got, err)
+	}
+	if err := s.AddFaultRule(ctx(t), lose); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteFaultRules(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.FaultRules(ctx(t)); err != nil || len(got) != 0 {
+		t.Errorf("after DeleteFaultRules: %+v, %v; want none", got, err)
 	}
 }
 
