@@ -256,8 +256,8 @@ type Store interface {
 	// the unsubscribe orders. An instance that another request
 	// unsubscribed first makes it fail with ECONFLICT and change nothing.
 	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) error
-	// Reset deletes every order, instance and fault rule; the world, the
-	// timings and the token key stay.
+	// Reset deletes every order, instance, fault rule and test clock; the
+	// world, the timings and the token key stay.
 	Reset(ctx context.Context) error
 
 	// Timings returns the stored lifecycle timings by project id ("" for
@@ -280,6 +280,13 @@ type Store interface {
 	DeleteFaultRule(ctx context.Context, id string) error
 	// DeleteFaultRules deletes every rule.
 	DeleteFaultRules(ctx context.Context) error
+
+	// TestClocks returns every domain's test clock.
+	TestClocks(ctx context.Context) ([]*TestClock, error)
+	// SaveTestClock stores a domain's test clock as changed from the
+	// stored one of tc.Version (0: none), and counts the version up;
+	// ErrClockChanged if another change was stored first.
+	SaveTestClock(ctx context.Context, tc *TestClock) error
 
 	// Document returns a stored document by name, nil when there is none.
 	Document(ctx context.Context, name string) ([]byte, error)

@@ -33,6 +33,7 @@ var (
 	ErrIdempotencyKeyReused   = &Error{EKEYREUSED, "the idempotency key holds another purchase"}
 	ErrOrderNotFound          = &Error{ENOTFOUND, "no such order"}
 	ErrFaultRuleNotFound      = &Error{ENOTFOUND, "no such fault rule"}
+	ErrClockChanged           = &Error{ECONFLICT, "the test clock changed meanwhile"}
 )
 
 // Error is the one error type that crosses package boundaries. Message is

@@ -356,8 +356,10 @@ func (s *Store) Reset(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM fault_rules`); err != nil {
-			return err
+		for _, table := range []string{"fault_rules", "test_clocks"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, s.q.deleteOrders)
 		return err

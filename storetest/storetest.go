@@ -47,6 +47,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Timings", testTimings},
 		{"TimingsTwoNodes", testTimingsTwoNodes},
 		{"FaultRules", testFaultRules},
+		{"TestClocks", testTestClocks},
 		{"TokenKey", testTokenKey},
 		{"TokenKeyRace", testTokenKeyRace},
 		{"IdempotencyKey", testIdempotencyKey},
@@ -928,6 +929,71 @@ func testFaultRules(t *testing.T, h *harness) {
 	}
 	if got, err := s.FaultRules(ctx(t)); err != nil || len(got) != 0 {
 		t.Errorf("after DeleteFaultRules: %+v, %v; want none", got, err)
+	}
+}
+
+// testTestClocks: a test clock is stored only as a change of the version it
+// was read at, and the clocks of two nodes advancing one domain at once
+// both count.
+func testTestClocks(t *testing.T, h *harness) {
+	s := h.store()
+	tc := &dayu.TestClock{DomainID: "d1", Offset: time.Hour}
+	if err := s.SaveTestClock(ctx(t), tc); err != nil || tc.Version != 1 {
+		t.Fatalf("SaveTestClock (new) = %v, version %d; want nil, 1", err, tc.Version)
+	}
+	stale := &dayu.TestClock{DomainID: "d1", Offset: time.Minute}
+	if err := s.SaveTestClock(ctx(t), stale); !errors.Is(err, dayu.ErrClockChanged) {
+		t.Errorf("a second new clock of d1 = %v, want ErrClockChanged", err)
+	}
+	frozenAt := clock.UTC().Truncate(time.Millisecond)
+	tc.Frozen, tc.FrozenAt = true, frozenAt
+	if err := s.SaveTestClock(ctx(t), tc); err != nil || tc.Version != 2 {
+		t.Fatalf("SaveTestClock (change) = %v, version %d; want nil, 2", err, tc.Version)
+	}
+	old := &dayu.TestClock{DomainID: "d1", Version: 1}
+	if err := s.SaveTestClock(ctx(t), old); !errors.Is(err, dayu.ErrClockChanged) {
+		t.Errorf("a change of version 1 after version 2 = %v, want ErrClockChanged", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = h.store()
+	got, err := s.TestClocks(ctx(t))
+	want := []*dayu.TestClock{{DomainID: "d1", Offset: time.Hour, Frozen: true, FrozenAt: frozenAt, Version: 2}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after restart, TestClocks = %+v, %v; want %+v", got, err, want)
+	}
+
+	server := dayu.WallClock{}
+	a, err := dayu.LoadClocks(ctx(t), s, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := dayu.LoadClocks(ctx(t), s, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, node := range []*dayu.Clocks{a, b, a, b} {
+		wg.Go(func() {
+			if _, err := node.Advance(ctx(t), "d2", time.Hour); err != nil {
+				t.Errorf("Advance: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := a.Reload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Get("d2"); got == nil || got.Offset != 4*time.Hour {
+		t.Errorf("four racing advances of an hour from two nodes: %+v, want 4h ahead", got)
+	}
+
+	if err := s.Reset(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.TestClocks(ctx(t)); err != nil || len(got) != 0 {
+		t.Errorf("after Reset: TestClocks = %+v, %v; want none", got, err)
 	}
 }
 

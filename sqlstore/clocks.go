@@ -1,0 +1,56 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/dayu-emu/dayu"
+)
+
+// TestClocks returns every domain's test clock.
+func (s *Store) TestClocks(ctx context.Context) ([]*dayu.TestClock, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT domain_id, offset_ms, frozen, frozen_at, version FROM test_clocks`)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	defer rows.Close()
+	var out []*dayu.TestClock
+	for rows.Next() {
+		var tc dayu.TestClock
+		var offset, frozenAt int64
+		var frozen int
+		if err := rows.Scan(&tc.DomainID, &offset, &frozen, &frozenAt, &tc.Version); err != nil {
+			return nil, s.fail(err)
+		}
+		tc.Offset, tc.Frozen, tc.FrozenAt = msDuration(offset), frozen == 1, fromMS(frozenAt)
+		out = append(out, &tc)
+	}
+	return out, s.fail(rows.Err())
+}
+
+// SaveTestClock stores tc if the stored clock is still the version it was
+// changed from: the insert or the update that finds no row of that version
+// lost a race.
+func (s *Store) SaveTestClock(ctx context.Context, tc *dayu.TestClock) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		q := `UPDATE test_clocks SET offset_ms = ?, frozen = ?, frozen_at = ?, version = version + 1 WHERE domain_id = ? AND version = ?`
+		args := []any{tc.Offset.Milliseconds(), boolInt(tc.Frozen), ms(tc.FrozenAt), tc.DomainID, tc.Version}
+		if tc.Version == 0 {
+			q = `INSERT INTO test_clocks (offset_ms, frozen, frozen_at, domain_id, version) VALUES (?, ?, ?, ?, 1) ON CONFLICT (domain_id) DO NOTHING`
+			args = args[:4]
+		}
+		res, err := tx.ExecContext(ctx, rebind(s.dialect.Numbered, q), args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err == nil && n == 0 {
+			err = dayu.ErrClockChanged
+		}
+		return err
+	})
+	if err == nil {
+		tc.Version++
+	}
+	return err
+}
