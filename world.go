@@ -96,7 +96,7 @@ type VPC struct {
 }
 
 // DefaultEditions is the catalog used when a world names none: the editions
-// seen publicly (CONTRACT §2). The product ids are ours.
+// seen publicly (docs/contract.md §2). The product ids are ours.
 var DefaultEditions = []Edition{
 	{SpecCode: "dayu.starter", ProductID: "OFFI740586375358963717"},
 	{SpecCode: "dayu.basic", ProductID: "OFFI740586375358963718"},
