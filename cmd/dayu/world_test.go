@@ -51,7 +51,7 @@ func mustFailToStart(t *testing.T, args []string, want ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, code := runDayu(t, append([]string{"serve", "--addr", addr, "--log-format", "json"}, args...)...)
+	out, code := runDayu(t, append([]string{"serve", "--addr", addr}, args...)...)
 	if code == 0 {
 		t.Errorf("dayu serve %s: exit code 0, want a refusal:\n%s", strings.Join(args, " "), out)
 	}
