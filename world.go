@@ -200,8 +200,8 @@ func decodeStrict(doc []byte, v any) error {
 	return nil
 }
 
-// position says where in doc the byte that ends its first read bytes is,
-// as "line L, column C" (both from 1; the column counts characters), for
+// position is where the last of the first read bytes of doc is, as "line
+// L, column C" (both from 1; the column counts characters): the place of
 // an error found after reading that far.
 func position(doc []byte, read int64) string {
 	at := int(min(max(read-1, 0), int64(len(doc))))
@@ -420,7 +420,9 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	}
 	var stored *World
 	if doc != nil {
-		if stored, err = parseStoredWorld(doc); err != nil {
+		// A stored world this version refuses (an older one allowed a
+		// world without users) can still be replaced.
+		if stored, err = parseStoredWorld(doc); err != nil && (file == nil || !replace) {
 			return nil, fmt.Errorf("the stored world: %w", err)
 		}
 	}

@@ -143,3 +143,35 @@ func TestEnsureWorldKnowsItsWorld(t *testing.T) {
 		t.Errorf("a new store without a file: dev %v (%v), want the dev world", dev.IsDev(), err)
 	}
 }
+
+// TestEnsureWorldReplacesAStoredWorldItRefuses: a stored world that this
+// version refuses (an older one stored worlds without users) stops a start,
+// saying so, but --replace-world can still replace it.
+func TestEnsureWorldReplacesAStoredWorldItRefuses(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SaveDocument(ctx, "world", []byte(`{"regions":[],"domains":[]}`)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("examples/world.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dayu.EnsureWorld(ctx, s, nil, false); err == nil || !strings.Contains(err.Error(), "stored world: the world has no domain") {
+		t.Errorf("a start on the refused world: %v, want an error saying why", err)
+	}
+	if _, err := dayu.EnsureWorld(ctx, s, f, false); err == nil {
+		t.Error("a world file over the refused world, without replace: accepted")
+	}
+	if w, err := dayu.EnsureWorld(ctx, s, f, true); err != nil || w.DomainByName("data-team") == nil {
+		t.Errorf("replacing the refused world: %v", err)
+	}
+}
