@@ -63,7 +63,7 @@ const (
 // InstanceStatus is an instance's status as the list reports it.
 type InstanceStatus int
 
-// The instance statuses of the contract (CONTRACT §4).
+// The instance statuses of the contract (docs/contract.md §4).
 const (
 	InstancePending  InstanceStatus = 1 // not yet effective
 	InstanceActive   InstanceStatus = 2 // in effect
@@ -121,7 +121,7 @@ const (
 	OrderUnsubscribe OrderType = 4
 )
 
-// OrderStatus is a BSS order's status (CONTRACT §5).
+// OrderStatus is a BSS order's status (docs/contract.md §5).
 type OrderStatus int
 
 // The BSS order statuses Dayu goes through.

@@ -22,8 +22,8 @@ type Quickstart struct {
 // DevQuickstart describes the dev world. Its values are fixed, not random,
 // so that the README's walk-through and examples work as pasted; the
 // network ids are those the Terraform provider was captured sending
-// (shared/vectors). A dev world is for a laptop or CI, never for a shared
-// service: give such a service its own world file.
+// (testdata/terraform-provider-requests.jsonl). A dev world is for a laptop
+// or CI, never for a shared service: give such a service its own world file.
 var DevQuickstart = Quickstart{
 	DomainName:       "dayu-dev",
 	UserName:         "dev",

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// UnsubscribeType says what an unsubscription ends (CONTRACT §5).
+// UnsubscribeType says what an unsubscription ends (docs/contract.md §5).
 type UnsubscribeType int
 
 // The unsubscribe types.
@@ -122,7 +122,7 @@ type ResourceQuery struct {
 	Page        Page
 }
 
-// ResourceStatus is a resource's status in BSS (CONTRACT §5).
+// ResourceStatus is a resource's status in BSS (docs/contract.md §5).
 type ResourceStatus int
 
 // The BSS resource statuses.

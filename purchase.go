@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Limits of a purchase (CONTRACT §2 and the older public docs).
+// Limits of a purchase (docs/contract.md §2 and the older public docs).
 const (
 	MaxNameLen           = 128
 	MaxPromotionInfoLen  = 1024

@@ -3,8 +3,13 @@ package dayu
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -23,6 +28,8 @@ type World struct {
 	projects map[string]*Project
 	keys     map[string]*AccessKey
 	users    map[string]*User
+	dev      bool   // see IsDev
+	digest   string // see Digest
 }
 
 // Region is a cloud region with its availability zones.
@@ -96,7 +103,7 @@ type VPC struct {
 }
 
 // DefaultEditions is the catalog used when a world names none: the editions
-// seen publicly (CONTRACT §2). The product ids are ours.
+// seen publicly (docs/contract.md §2). The product ids are ours.
 var DefaultEditions = []Edition{
 	{SpecCode: "dayu.starter", ProductID: "OFFI740586375358963717"},
 	{SpecCode: "dayu.basic", ProductID: "OFFI740586375358963718"},
@@ -107,18 +114,49 @@ var DefaultEditions = []Edition{
 	{SpecCode: "dayu.experience", ProductID: "OFFI740586375358963723"},
 }
 
+// WorldFile is a world document as its author wrote it (dayu serve
+// --world FILE), read and checked. Its plain passwords are not hashed yet:
+// EnsureWorld first checks them against the stored world's hashes, so that
+// starting again with the same file is recognised as the same world.
+type WorldFile struct{ world *World }
+
+// ReadWorldFile reads and checks a world document. Unknown keys are an
+// error (typos fail loudly); a JSON syntax or type error says where it is,
+// by line and column.
+func ReadWorldFile(doc []byte) (*WorldFile, error) {
+	var w World
+	if err := decodeStrict(doc, &w); err != nil {
+		return nil, err
+	}
+	if err := w.prepare(); err != nil {
+		return nil, err
+	}
+	return &WorldFile{&w}, nil
+}
+
 // ParseWorld reads a world document, checks it, and hashes any plain
 // passwords so that the world it returns holds hashes only.
 func ParseWorld(doc []byte) (*World, error) {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.DisallowUnknownFields()
-	var w World
-	if err := dec.Decode(&w); err != nil {
+	f, err := ReadWorldFile(doc)
+	if err != nil {
 		return nil, fmt.Errorf("world: %w", err)
 	}
+	if err := f.world.hashPasswords(); err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	return f.world, nil
+}
+
+// prepare fills in the default catalog, checks the world and indexes it.
+func (w *World) prepare() error {
 	if len(w.Editions) == 0 {
 		w.Editions = DefaultEditions
 	}
+	return w.index()
+}
+
+// hashPasswords replaces each plain password by its bcrypt hash.
+func (w *World) hashPasswords() error {
 	for _, d := range w.Domains {
 		for _, u := range d.Users {
 			if u.Password == "" {
@@ -126,15 +164,50 @@ func ParseWorld(doc []byte) (*World, error) {
 			}
 			h, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.DefaultCost)
 			if err != nil {
-				return nil, fmt.Errorf("world: user %q: %w", u.Name, err)
+				return fmt.Errorf("user %q: %w", u.Name, err)
 			}
 			u.PasswordHash, u.Password = string(h), ""
 		}
 	}
-	if err := w.index(); err != nil {
-		return nil, fmt.Errorf("world: %w", err)
+	return nil
+}
+
+// decodeStrict decodes the one JSON value of doc into v. Unknown keys are
+// an error, and so is anything after the value.
+func decodeStrict(doc []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syntax):
+			return fmt.Errorf("%s: %w", position(doc, syntax.Offset), err)
+		case errors.As(err, &typ):
+			return fmt.Errorf("%s: %w", position(doc, typ.Offset), err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("%s: the document ends inside its JSON value", position(doc, int64(len(doc))))
+		case errors.Is(err, io.EOF):
+			return errors.New("the document is empty")
+		}
+		return err
 	}
-	return &w, nil
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		rest := bytes.TrimLeft(doc[end:], " \t\r\n")
+		return fmt.Errorf("%s: more after the end of the JSON value", position(doc, int64(len(doc)-len(rest)+1)))
+	}
+	return nil
+}
+
+// position is where the last of the first read bytes of doc is, as "line
+// L, column C" (both from 1; the column counts characters): the place of
+// an error found after reading that far.
+func position(doc []byte, read int64) string {
+	at := int(min(max(read-1, 0), int64(len(doc))))
+	lineStart := bytes.LastIndexByte(doc[:at], '\n') + 1
+	line := bytes.Count(doc[:lineStart], []byte{'\n'}) + 1
+	return fmt.Sprintf("line %d, column %d", line, utf8.RuneCount(doc[lineStart:at])+1)
 }
 
 // Marshal returns the world as a document that ParseWorld reads back.
@@ -189,7 +262,7 @@ func (w *World) index() error {
 			if err := unique("user", u.ID); err != nil {
 				return err
 			}
-			if u.PasswordHash == "" {
+			if u.PasswordHash == "" && u.Password == "" {
 				return fmt.Errorf("user %q has no password", u.Name)
 			}
 			u.Domain = d
@@ -216,6 +289,12 @@ func (w *World) index() error {
 			p.Domain = d
 			w.projects[p.ID] = p
 		}
+	}
+	if len(w.users) == 0 {
+		if len(w.Domains) == 0 {
+			return errors.New("the world has no domain: nobody could log in")
+		}
+		return errors.New("no domain of the world has a user: nobody could log in")
 	}
 	return nil
 }
@@ -323,35 +402,158 @@ func (p *Project) HasSecurityGroup(id string) bool {
 	return false
 }
 
-// EnsureWorld returns the world to serve and stores it for the next start:
-// doc when one is given (a --world file), else the stored world, else a new
-// dev world. Reading the stored world back skips hashing passwords again,
-// which keeps a restart fast.
-func EnsureWorld(ctx context.Context, s Store, doc []byte) (*World, error) {
-	if doc == nil {
-		stored, err := s.Document(ctx, worldDocument)
-		if err != nil {
-			return nil, err
-		}
-		if stored != nil {
-			return ParseWorld(stored)
+// ErrOtherWorld means that the store already holds a world other than the
+// one given, which EnsureWorld replaces only when asked to.
+var ErrOtherWorld = errors.New("the store holds another world")
+
+// EnsureWorld returns the world to serve and stores it for the next start.
+// Without a file it is the stored world, or on a new store the dev world.
+// With a file it is the file's world: stored on a new store, or found
+// stored already (the same world, its plain passwords matching the stored
+// hashes); a store holding another world is ErrOtherWorld unless replace is
+// set. Reading the stored world back skips hashing passwords again, which
+// keeps a restart fast.
+func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*World, error) {
+	doc, err := s.Document(ctx, worldDocument)
+	if err != nil {
+		return nil, err
+	}
+	var stored *World
+	if doc != nil {
+		// A stored world this version refuses (an older one allowed a
+		// world without users) can still be replaced.
+		if stored, err = parseStoredWorld(doc); err != nil && (file == nil || !replace) {
+			return nil, fmt.Errorf("the stored world: %w", err)
 		}
 	}
 	var w *World
-	var err error
-	if doc != nil {
-		w, err = ParseWorld(doc)
-	} else {
-		w, err = DevWorld()
+	switch {
+	case file == nil && stored != nil:
+		return stored, nil
+	case file == nil:
+		if w, err = DevWorld(); err != nil {
+			return nil, err
+		}
+		w.dev = true
+	default:
+		w = file.world
+		if stored != nil {
+			differs, err := w.differsFrom(stored)
+			if err != nil || differs == "" {
+				return stored, err
+			}
+			if !replace {
+				domains, projects, eps := stored.Counts()
+				return nil, fmt.Errorf("%w (world %s: domains %d, projects %d, enterprise projects %d): %s",
+					ErrOtherWorld, stored.Digest(), domains, projects, eps, differs)
+			}
+		}
+		if err := w.hashPasswords(); err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
+	if err := w.setDigest(); err != nil {
 		return nil, err
 	}
-	out, err := w.Marshal()
-	if err != nil {
+	if doc, err = json.Marshal(storedWorld{w, w.dev}); err != nil {
 		return nil, err
 	}
-	return w, s.SaveDocument(ctx, worldDocument, out)
+	return w, s.SaveDocument(ctx, worldDocument, doc)
+}
+
+// storedWorld is the stored world document: the world, and whether Dayu
+// made it as the dev world. The mark is no key of a world file, so a file
+// cannot claim to be the dev world.
+type storedWorld struct {
+	*World
+	Dev bool `json:"dayu_dev_world,omitempty"`
+}
+
+func parseStoredWorld(doc []byte) (*World, error) {
+	sw := storedWorld{World: &World{}}
+	if err := decodeStrict(doc, &sw); err != nil {
+		return nil, err
+	}
+	if err := sw.World.prepare(); err != nil {
+		return nil, err
+	}
+	sw.World.dev = sw.Dev
+	return sw.World, sw.World.setDigest()
+}
+
+// differsFrom says how w, a world file's, differs from the stored world,
+// "" when it does not: first what it holds, then each user's password,
+// checked against the stored hash.
+func (w *World) differsFrom(stored *World) (string, error) {
+	mine, err := w.withoutPasswords()
+	if err != nil {
+		return "", err
+	}
+	theirs, err := stored.withoutPasswords()
+	if err != nil {
+		return "", err
+	}
+	if !bytes.Equal(mine, theirs) {
+		return "the file is world " + digest(mine), nil
+	}
+	for _, d := range w.Domains {
+		for _, u := range d.Users {
+			s := stored.User(u.ID)
+			if (u.Password != "" && !s.CheckPassword(u.Password)) || (u.Password == "" && u.PasswordHash != s.PasswordHash) {
+				return fmt.Sprintf("the file gives user %q another password", u.Name), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// withoutPasswords is the world's document without the users' passwords
+// and password hashes: what identifies a world, since bcrypt salts every
+// hash anew (two nodes storing one world file at once store two hashes of
+// each password).
+func (w *World) withoutPasswords() ([]byte, error) {
+	c := *w
+	c.Domains = make([]*Domain, len(w.Domains))
+	for i, d := range w.Domains {
+		dc := *d
+		dc.Users = make([]*User, len(d.Users))
+		for j, u := range d.Users {
+			uc := *u
+			uc.Password, uc.PasswordHash = "", ""
+			dc.Users[j] = &uc
+		}
+		c.Domains[i] = &dc
+	}
+	return c.Marshal()
+}
+
+func (w *World) setDigest() error {
+	doc, err := w.withoutPasswords()
+	w.digest = digest(doc)
+	return err
+}
+
+// IsDev reports whether this is the dev world that Dayu made on a store's
+// first start without a world file (not a world file's, whatever it holds).
+func (w *World) IsDev() bool { return w.dev }
+
+// Digest names the world by what it holds: the first 12 hex digits of the
+// SHA-256 of its document without the users' passwords, the same on every
+// node and across restarts.
+func (w *World) Digest() string { return w.digest }
+
+// Counts says how much the world holds, for the start-up log and messages.
+func (w *World) Counts() (domains, projects, enterpriseProjects int) {
+	for _, d := range w.Domains {
+		projects += len(d.Projects)
+		enterpriseProjects += len(d.EnterpriseProjects)
+	}
+	return len(w.Domains), projects, enterpriseProjects
+}
+
+func digest(doc []byte) string {
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:6])
 }
 
 // worldDocument is the name of the stored world.

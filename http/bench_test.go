@@ -99,7 +99,11 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	world, err := dayu.EnsureWorld(ctx, store, doc)
+	file, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	world, err := dayu.EnsureWorld(ctx, store, file, false)
 	if err != nil {
 		b.Fatal(err)
 	}

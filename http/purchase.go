@@ -7,7 +7,7 @@ import (
 	"github.com/dayu-emu/dayu"
 )
 
-// Paging of the instance list (CONTRACT §4).
+// Paging of the instance list (docs/contract.md §4).
 const (
 	defaultLimit = 20
 	maxLimit     = 100

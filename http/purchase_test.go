@@ -92,7 +92,7 @@ func TestPurchase200(t *testing.T) {
 	})
 }
 
-// checkItemTypes asserts every CONTRACT §4 field and its JSON type.
+// checkItemTypes asserts every docs/contract.md §4 field and its JSON type.
 func checkItemTypes(t *testing.T, item map[string]any) {
 	t.Helper()
 	strs := []string{"resource_id", "resource_name", "resource_type", "resource_spec_code", "product_id",

@@ -3,7 +3,7 @@ package http_test
 // The official Huawei Cloud Go SDK V3 (github.com/huaweicloud/huaweicloud-sdk-go-v3)
 // as a real, unmodified client of Dayu: IAM, DataArts Studio and BSS
 // clients pointed at the test server with the SDK's own endpoint option,
-// authenticated as the SDK authenticates (AK/SK signing, CONTRACT §7), and
+// authenticated as the SDK authenticates (AK/SK signing, docs/contract.md §7), and
 // decoding the answers into the SDK's own models. Every exchange goes
 // through apitest.Transport, plugged in with the SDK's
 // HttpConfig.WithHttpRoundTripper, so the OpenAPI validator sees the SDK's
@@ -96,7 +96,7 @@ func sdkDev(t *testing.T, s *server) (*dgc.DataArtsStudioClient, *bss.BssClient)
 }
 
 // sdkOrder is a valid V3 purchase in enterprise project eps. V3 always
-// sends eps_id (as "" when unset; CONTRACT §2).
+// sends eps_id (as "" when unset; docs/contract.md §2).
 func sdkOrder(eps string) *dgcmodel.OrderReq {
 	return &dgcmodel.OrderReq{
 		RegionId: q.RegionID, AvailabilityZone: q.AvailabilityZone, VpcId: q.VpcID, NetId: q.NetID,
@@ -237,7 +237,7 @@ func TestSDKPurchaseAndList(t *testing.T) {
 	}
 
 	// V3's ListDataArtsStudioInstancesResponse names the array
-	// commodity_orders in v0.1.207 (the version in go.mod), as CONTRACT §4
+	// commodity_orders in v0.1.207 (the version in go.mod), as docs/contract.md §4
 	// does. Earlier Go releases, and the V3 SDKs of other languages, call it
 	// commodity_order_lists, which Dayu deliberately does not serve (one
 	// array only: GSDK's pager concatenates every array it sees): with
@@ -281,7 +281,7 @@ func TestSDKPurchaseAndList(t *testing.T) {
 	// V3 declares effective_time, expire_time and create_time as float32:
 	// epoch milliseconds (~1.8e12) keep only 24 bits there, so the SDK's
 	// values are off by up to 2^16 ms (about a minute). The wire is right
-	// (plain int64 literals, CONTRACT §4); the loss is the SDK's.
+	// (plain int64 literals, docs/contract.md §4); the loss is the SDK's.
 	raw := item["effective_time"].(float64)
 	if d := math.Abs(float64(got.EffectiveTime) - raw); d > 1<<16 {
 		t.Errorf("SDK effective_time %v is %v ms away from the wire's %v", got.EffectiveTime, d, raw)

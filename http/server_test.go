@@ -102,7 +102,11 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 	if err != nil {
 		t.Fatal(err)
 	}
-	world, err := dayu.EnsureWorld(ctx, store, doc)
+	file, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	world, err := dayu.EnsureWorld(ctx, store, file, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // gsdk sends a request as the SDK behind the Terraform provider does
-// (CONTRACT §7): the body with a trailing newline, signed over accept,
+// (docs/contract.md §7): the body with a trailing newline, signed over accept,
 // content-type (when there is a body), user-agent and x-sdk-date, then
 // X-Project-Id added after signing.
 func (s *server) gsdk(method, path string, body any) response {
@@ -121,7 +121,7 @@ func (s *server) setTimings(project string, t dayu.Timings) {
 }
 
 // TestTerraformFlow replays what the HuaweiCloud provider does to create
-// and destroy a huaweicloud_dataarts_studio_instance (CONTRACT §9), with
+// and destroy a huaweicloud_dataarts_studio_instance (docs/contract.md §9), with
 // provisioning and deletion delays so that its wait loops are exercised.
 func TestTerraformFlow(t *testing.T) {
 	s := newServer(t)
@@ -200,10 +200,10 @@ func TestTerraformFlow(t *testing.T) {
 }
 
 // TestTerraformCapturedRequests sends the four requests the real provider
-// sent during an apply (shared/vectors), byte for byte, and checks that
+// sent during an apply (testdata/), byte for byte, and checks that
 // their signatures are accepted at the date they were made.
 func TestTerraformCapturedRequests(t *testing.T) {
-	f, err := os.Open("../../shared/vectors/terraform-provider-requests.jsonl")
+	f, err := os.Open("../testdata/terraform-provider-requests.jsonl")
 	if err != nil {
 		t.Fatalf("the captured requests are needed: %v", err)
 	}

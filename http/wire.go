@@ -13,7 +13,7 @@ import (
 )
 
 // This file is the one place where the contract's JSON field names live
-// (CONTRACT §2–§6): the shapes of every request and response body.
+// (docs/contract.md §2–§6): the shapes of every request and response body.
 
 // purchaseRequest is the body of POST /v1/{project_id}/instances/onekey-purchase.
 // Pointers tell an absent or null field from an empty one; a wrong JSON type
@@ -146,7 +146,7 @@ type purchaseResponse struct {
 	ResourceID string `json:"resource_id"`
 }
 
-// instanceList is the list envelope (CONTRACT §4). It has exactly one array
+// instanceList is the list envelope (docs/contract.md §4). It has exactly one array
 // field: GSDK's pager concatenates every array it sees.
 type instanceList struct {
 	BillingCheck    bool           `json:"billing_check"`
@@ -212,7 +212,7 @@ func toInstanceItem(i *dayu.Instance, t time.Time) instanceItem {
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// tokenRequest is the body of POST /v3/auth/tokens (CONTRACT §6).
+// tokenRequest is the body of POST /v3/auth/tokens (docs/contract.md §6).
 type tokenRequest struct {
 	Auth struct {
 		Identity struct {

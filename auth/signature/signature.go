@@ -1,7 +1,7 @@
 // Package signature verifies Huawei Cloud SDK-HMAC-SHA256 request
 // signatures exactly as the real SDKs (huaweicloud-sdk-go-v3 and
 // chnsz/golangsdk) compute them, so those clients work unmodified against
-// this emulator. See shared/CONTRACT.md §7.
+// this emulator. See docs/contract.md §7.
 package signature
 
 import (

@@ -13,8 +13,9 @@ import (
 	"time"
 )
 
-// vectorsFile sits in shared/, which CI keeps next to the repo checkout.
-const vectorsFile = "../../../shared/vectors/terraform-provider-requests.jsonl"
+// vectorsFile holds the requests the real Terraform provider sent, as
+// captured (the repository's testdata, shared with the http tests).
+const vectorsFile = "../../testdata/terraform-provider-requests.jsonl"
 
 // vector is one signed request plus what is needed to verify it.
 type vector struct {

@@ -217,7 +217,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 				args = append(args, "--cpuprofile", c.CPUProfile)
 			}
 			if world {
-				args = append(args, "--world", worldFile)
+				args = append(args, "--world", worldFile, "--replace-world")
 			}
 			return append(args, c.ServeArgs...)
 		}
@@ -379,7 +379,12 @@ func preload(ctx context.Context, c benchConfig, doc []byte, w *load.World, prog
 		}
 		stores = append(stores, store)
 	}
-	world, err := dayu.EnsureWorld(ctx, stores[0], doc)
+	file, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		return 0, err
+	}
+	// The bench serves the world it generated, whatever --data held.
+	world, err := dayu.EnsureWorld(ctx, stores[0], file, true)
 	if err != nil {
 		return 0, err
 	}

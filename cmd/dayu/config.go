@@ -24,7 +24,9 @@ type Config struct {
 	Store           string
 	DataDir         string
 	WorldFile       string
+	ReplaceWorld    bool
 	Dev             bool
+	devGiven        bool // --dev or DAYU_DEV was given: Dev overrides what the store decides
 	Loose           bool
 	LogFormat       string
 	LogLevel        string
@@ -45,8 +47,9 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.Store, "store", "sqlite", `the store: "sqlite" (embedded, in --data) or a PostgreSQL URL (postgres://...) shared by several nodes`)
 	fs.StringVar(&c.DataDir, "data", "./dayu-data", "directory of the embedded SQLite store")
-	fs.StringVar(&c.WorldFile, "world", "", "world file (JSON) to load; without it a dev world is created on first start")
-	fs.BoolVar(&c.Dev, "dev", false, "dev mode: serve /_dayu/quickstart (default: on when no --world is given)")
+	fs.StringVar(&c.WorldFile, "world", "", "world file (JSON) to load and store; without it the stored world is served, or on a new store a dev world is made")
+	fs.BoolVar(&c.ReplaceWorld, "replace-world", false, "let --world replace a different world the store already holds (orders and instances are kept)")
+	fs.BoolVar(&c.Dev, "dev", false, "dev mode: print the dev credentials, serve /_dayu/quickstart, admin token "+devAdminToken+", movable clock (default: on when the store holds the dev world; refused over any other world)")
 	fs.BoolVar(&c.Loose, "loose", false, "skip the checks of a purchase's references against the world")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -90,11 +93,14 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 			}
 		}
 	})
-	if !fs.Changed("dev") && os.Getenv(envName("dev")) == "" {
-		c.Dev = c.WorldFile == ""
+	// Dev mode follows the stored world (serve decides); a world file is
+	// never the dev world.
+	c.devGiven = fs.Changed("dev")
+	if c.Dev && c.WorldFile != "" {
+		errs = append(errs, errors.New("--dev and --world: dev mode serves only the dev world, which Dayu makes itself on a new store; a world file is never the dev world (leave --dev out, give --admin-token for the admin API)"))
 	}
-	if c.Dev && c.AdminToken == "" {
-		c.AdminToken = devAdminToken
+	if c.ReplaceWorld && c.WorldFile == "" {
+		errs = append(errs, errors.New("--replace-world needs --world, the world to replace the stored one with"))
 	}
 	for name, d := range map[string]time.Duration{"--provisioning-delay": c.Timings.Provisioning, "--deletion-delay": c.Timings.Deletion, "--grace-period": c.Timings.Grace, "--retention-period": c.Timings.Retention} {
 		if d < 0 {

@@ -55,7 +55,7 @@ const (
 )
 
 func crashTest(t *testing.T, storeArgs []string, openStore func(context.Context) (dayu.Store, error)) {
-	args := append(slices.Clone(storeArgs), "--world", worldFile(t, crashMax), "--dev=true")
+	args := append(slices.Clone(storeArgs), "--world", worldFile(t, crashMax))
 	a := startNode(t, "A", args)
 	token := a.token()
 

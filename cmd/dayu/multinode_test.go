@@ -33,7 +33,7 @@ func newPostgresDatabase(t *testing.T) string {
 func TestTwoNodesOnePostgres(t *testing.T) {
 	dbURL := newPostgresDatabase(t)
 	world := worldFile(t, 1000)
-	args := []string{"--store", dbURL, "--world", world, "--dev=true"}
+	args := []string{"--store", dbURL, "--world", world, "--admin-token", adminToken}
 
 	// Both nodes start at once: the migrations and the first world and
 	// token key writes race.
@@ -166,7 +166,7 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	{
 		timings := `{"provisioning_seconds": 2, "deletion_seconds": 2, "grace_seconds": 3600, "retention_seconds": 3600}`
 		for _, n := range both {
-			if r := n.must("PUT", "/_dayu/timings", timings, "Authorization", devAdmin); r.status != http.StatusOK {
+			if r := n.must("PUT", "/_dayu/timings", timings, "Authorization", admin); r.status != http.StatusOK {
 				t.Fatalf("(c) PUT /_dayu/timings on %s: %s", n.name, r)
 			}
 		}

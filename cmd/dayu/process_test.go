@@ -37,6 +37,13 @@ const (
 // devAdmin is the admin API's Authorization header in dev mode.
 const devAdmin = "Bearer " + devAdminToken
 
+// The admin token of the tests' nodes on a world file (no dev mode there),
+// and its Authorization header.
+const (
+	adminToken = "test-admin-token"
+	admin      = "Bearer " + adminToken
+)
+
 var qs = dayu.DevQuickstart
 
 // binDir holds the binary built for this test run; removed by TestMain.
@@ -522,7 +529,7 @@ func eps(i int) string { return fmt.Sprintf("eps-%04d", i) }
 // and every 200 is there after a restart.
 func TestGracefulShutdown(t *testing.T) {
 	data := t.TempDir()
-	a := startNode(t, "A", []string{"--data", data, "--world", worldFile(t, 16), "--dev=true"})
+	a := startNode(t, "A", []string{"--data", data, "--world", worldFile(t, 16)})
 	token := a.token()
 
 	// Each slow purchase is a raw connection: a GET /healthz first, whose

@@ -47,6 +47,18 @@ func serveCommand() *cobra.Command {
 // serve runs the server until ctx ends, then shuts down gracefully:
 // in-flight requests finish, then the store closes.
 func serve(ctx context.Context, c Config, out io.Writer) (err error) {
+	// The world file is read and checked before the store is opened, so
+	// that a mistake in it leaves no new, empty store behind.
+	var file *dayu.WorldFile
+	if c.WorldFile != "" {
+		doc, err := os.ReadFile(c.WorldFile)
+		if err != nil {
+			return fmt.Errorf("--world: %w", err)
+		}
+		if file, err = dayu.ReadWorldFile(doc); err != nil {
+			return fmt.Errorf("--world %s: %w", c.WorldFile, err)
+		}
+	}
 	if c.CPUProfile != "" {
 		stop, err := startCPUProfile(c.CPUProfile)
 		if err != nil {
@@ -61,15 +73,27 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 	}
 	defer store.Close()
 
-	var doc []byte
-	if c.WorldFile != "" {
-		if doc, err = os.ReadFile(c.WorldFile); err != nil {
-			return fmt.Errorf("--world: %w", err)
-		}
+	where := c.DataDir
+	if c.Store != "sqlite" {
+		where = "postgres" // the URL may hold a password
 	}
-	world, err := dayu.EnsureWorld(ctx, store, doc)
+	world, err := dayu.EnsureWorld(ctx, store, file, c.ReplaceWorld)
+	if errors.Is(err, dayu.ErrOtherWorld) {
+		return fmt.Errorf("--world %s: %s: %w; add --replace-world to replace it with this file (orders and instances are kept)", c.WorldFile, where, err)
+	}
 	if err != nil {
 		return err
+	}
+	// Dev mode is a property of the stored world: its credentials are
+	// published, so it is on only where they are the dev world's.
+	if c.devGiven && c.Dev && !world.IsDev() {
+		return fmt.Errorf("--dev: %s: the store holds world %s, loaded from a world file, not the dev world: there are no dev credentials to publish; leave --dev out (give --admin-token for the admin API)", where, world.Digest())
+	}
+	if !c.devGiven {
+		c.Dev = world.IsDev()
+	}
+	if c.Dev && c.AdminToken == "" {
+		c.AdminToken = devAdminToken
 	}
 	// The dev clock can be moved ahead through the admin API; outside dev
 	// mode time is the wall clock's.
@@ -108,11 +132,9 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	where := c.DataDir
-	if c.Store != "sqlite" {
-		where = "postgres" // the URL may hold a password
-	}
-	log.Info("dayu serving", "addr", ln.Addr().String(), "store", where, "dev", c.Dev, "loose", c.Loose)
+	domains, projects, eps := world.Counts()
+	log.Info("dayu serving", "addr", ln.Addr().String(), "store", where, "world", world.Digest(),
+		"domains", domains, "projects", projects, "enterprise_projects", eps, "dev", c.Dev, "loose", c.Loose)
 	if c.Dev {
 		printQuickstart(out, ln.Addr().String(), c.AdminToken)
 	}

@@ -17,7 +17,7 @@ provider "huaweicloud" {
   secret_key = "dayuDevSecretKey0000000000000000000000001"
   project_id = "0123456789abcdef0123456789abcdef"
 
-  # One Dayu answers the three services the resource uses (CONTRACT §9);
+  # One Dayu answers the three services the resource uses (docs/contract.md §9);
   # the keys are those of the provider's service catalog
   # (huaweicloud/config/endpoints.go: "dataarts", "bss", "iam").
   endpoints = {
