@@ -92,7 +92,7 @@ func TestEnsureWorldKnowsItsWorld(t *testing.T) {
 		return dayu.EnsureWorld(ctx, s, f, replace)
 	}
 	open := func() dayu.Store {
-		s, err := sqlite.Open(ctx, t.TempDir(), 0)
+		s, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestEnsureWorldKnowsItsWorld(t *testing.T) {
 // saying so, but --replace-world can still replace it.
 func TestEnsureWorldReplacesAStoredWorldItRefuses(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, t.TempDir(), 0)
+	s, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
