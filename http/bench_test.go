@@ -5,16 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
 	"github.com/dayu-emu/dayu"
-	"github.com/dayu-emu/dayu/auth"
-	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/sqlite"
 )
 
@@ -86,7 +83,7 @@ func BenchmarkList(b *testing.B) {
 	})
 }
 
-// benchServer is the handler of a server on a fresh SQLite store whose
+// benchServer is the handler of a node on a fresh SQLite store whose
 // world accepts any enterprise project (loose), and a token for it.
 func benchServer(b *testing.B) (http.Handler, string) {
 	ctx := context.Background()
@@ -94,7 +91,6 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
 	doc, err := testWorld()
 	if err != nil {
 		b.Fatal(err)
@@ -103,28 +99,19 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	world, err := dayu.EnsureWorld(ctx, store, file, false)
+	n, err := node.New(ctx, node.Config{Store: store, World: file, Timings: dayu.DefaultTimings, Loose: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	clock := dayu.WallClock{}
-	authority, err := auth.Open(ctx, world, clock, store)
-	if err != nil {
-		b.Fatal(err)
+	b.Cleanup(func() { n.Close() })
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/v3/auth/tokens", bytes.NewReader(mustJSONB(passwordAuth(projectScope(q.ProjectID)))))
+	req.Header.Set("Content-Type", "application/json")
+	n.Handler().ServeHTTP(w, req)
+	if w.Code != http.StatusCreated {
+		b.Fatalf("token: %d %s", w.Code, w.Body)
 	}
-	timings, err := dayu.LoadTimings(ctx, store, dayu.DefaultTimings)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &dayuhttp.Server{
-		Service: &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings, Loose: true},
-		Auth:    authority, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
-	tok, err := authority.Issue(auth.Identity{Methods: []string{"password"}, UserName: q.UserName, DomainName: q.DomainName, Password: q.Password}, auth.Scope{ProjectID: q.ProjectID})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return srv.Handler(), tok.ID
+	return n.Handler(), w.Header().Get("X-Subject-Token")
 }
 
 func mustJSONB(v any) []byte {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/auth/signature"
-	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/node"
 )
 
 var mandatory = []string{"region_id", "availability_zone", "vpc_id", "net_id", "security_group_id",
@@ -263,7 +263,7 @@ func (panicStore) ListInstances(context.Context, string, dayu.Page, time.Time) (
 }
 
 func TestPanicIs500WithoutStack(t *testing.T) {
-	s := newServer(t, func(srv *dayuhttp.Server) { srv.Service.Store = panicStore{srv.Service.Store} })
+	s := newServer(t, wrapStore(func(s dayu.Store) dayu.Store { return panicStore{s} }))
 	tok := s.token(q.ProjectID)
 	r := s.do("GET", listPath(q.ProjectID), nil, "X-Auth-Token", tok)
 	wantError(t, r, http.StatusInternalServerError, "DAYU.3531", "Internal server error")
@@ -296,7 +296,7 @@ func TestStoreFailureClasses(t *testing.T) {
 	} {
 		cause := errors.New("dial tcp 10.1.2.3:5432: secret detail")
 		err := fmt.Errorf("%w: %w", dayu.Errorf(code, "the store %s", want), cause)
-		s := newServer(t, func(srv *dayuhttp.Server) { srv.Service.Store = failingStore{srv.Service.Store, err} })
+		s := newServer(t, wrapStore(func(s dayu.Store) dayu.Store { return failingStore{s, err} }))
 		r := s.do("GET", listPath(q.ProjectID), nil, "X-Auth-Token", s.token(q.ProjectID))
 		wantError(t, r, http.StatusInternalServerError, "DAYU.3531", want)
 		if strings.Contains(string(r.body), "secret detail") {
@@ -306,7 +306,7 @@ func TestStoreFailureClasses(t *testing.T) {
 }
 
 func TestThrottle429(t *testing.T) {
-	s := newServer(t, func(srv *dayuhttp.Server) { srv.RateLimit, srv.RateBurst = 1, 3 })
+	s := newServer(t, func(c *node.Config) { c.RateLimit, c.RateBurst = 1, 3 })
 	var got []int
 	for range 5 {
 		got = append(got, s.do("GET", "/healthz", nil).status)

@@ -141,7 +141,7 @@ func TestIAMAndBSSStartupCalls(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
-	s := newServer(t)
+	s := newServer(t, devWorld)
 	for _, path := range []string{"/healthz", "/readyz", "/openapi.yaml"} {
 		if r := s.do("GET", path, nil); r.status != http.StatusOK {
 			t.Errorf("%s: %d %s", path, r.status, r.body)

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/dayu-emu/dayu"
-	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
 	"github.com/dayu-emu/dayu/internal/apitest"
 	"github.com/dayu-emu/dayu/internal/pgtest"
+	"github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 	"github.com/dayu-emu/dayu/sqlstore"
@@ -49,19 +49,31 @@ var testWorld = sync.OnceValues(func() ([]byte, error) {
 	return w.Marshal()
 })
 
-// server is a real Dayu on a real listener and a fresh SQLite store.
+// server is a real Dayu (node.New, as dayu serve builds it) on a real
+// listener (dayuhttp.Serve, with dayu serve's settings) and a fresh store.
 type server struct {
 	t      *testing.T
 	URL    string
 	clock  *dayu.OffsetClock
-	store  dayu.Store
-	http   *httptest.Server
+	node   *node.Node
+	store  dayu.Store // the node's
+	stop   func()
 	client *http.Client
 }
 
-type option func(*dayuhttp.Server)
+// option changes the node's configuration before it is built.
+type option func(*node.Config)
 
-func loose(s *dayuhttp.Server) { s.Service.Loose = true }
+func loose(c *node.Config) { c.Loose = true }
+
+// devWorld serves the dev world itself, in dev mode, instead of the test
+// world.
+func devWorld(c *node.Config) { c.World, c.Dev = nil, node.DevOn }
+
+// wrapStore puts a wrapper around the node's store.
+func wrapStore(wrap func(dayu.Store) dayu.Store) option {
+	return func(c *node.Config) { c.Store = wrap(c.Store) }
+}
 
 // newServer starts a server on a fresh store in a new directory.
 func newServer(t *testing.T, opts ...option) *server {
@@ -106,46 +118,42 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 	if err != nil {
 		t.Fatal(err)
 	}
-	world, err := dayu.EnsureWorld(ctx, store, file, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	authority, err := auth.Open(ctx, world, clock, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	authority.SigningClock = clock
-	// Instant provisioning unless a test sets timings of its own.
-	timings, err := dayu.LoadTimings(ctx, store, dayu.Timings{Grace: 10 * 24 * time.Hour, Retention: 20 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs := q
-	srv := &dayuhttp.Server{
-		Service:    &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings},
-		Auth:       authority,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Quickstart: &qs,
-		Admin: &dayuhttp.Admin{Token: adminToken, Clock: clock, SaveClock: func(ctx context.Context, d time.Duration) error {
-			return dayu.SaveClockOffset(ctx, store, d)
-		}},
+	c := node.Config{
+		Store: store, World: file, AdminToken: adminToken, Clock: clock, MovableClock: true, SigningClock: clock,
+		// Instant provisioning unless a test sets timings of its own.
+		Timings: dayu.Timings{Grace: 10 * 24 * time.Hour, Retention: 20 * 24 * time.Hour},
 	}
 	for _, o := range opts {
-		o(srv)
+		o(&c)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	s := &server{t: t, URL: hs.URL, clock: clock, store: store, http: hs,
+	n, err := node.New(ctx, c)
+	if err != nil {
+		store.Close()
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- dayuhttp.Serve(sctx, ln, n.Handler(), slog.New(slog.DiscardHandler), 5*time.Second) }()
+	s := &server{t: t, URL: "http://" + ln.Addr().String(), clock: clock, node: n, store: c.Store,
 		client: &http.Client{Transport: apitest.Transport(t, nil)}}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			if err := n.Close(); err != nil {
+				t.Errorf("close: %v", err)
+			}
+		})
+	}
 	t.Cleanup(s.stop)
 	return s
-}
-
-func (s *server) stop() {
-	if s.http != nil {
-		s.http.Close()
-		s.store.Close()
-		s.http = nil
-	}
 }
 
 // response is an answer as a test reads it.

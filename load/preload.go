@@ -11,34 +11,26 @@ import (
 )
 
 // Preload makes the store hold at least n instances in the world's preload
-// project. It goes through the domain (dayu.Service.Purchase) and the
-// store's group commit, as purchases do, with workers purchases at once
-// and without HTTP: the instances and orders are those a purchase makes,
-// and the store is filled as fast as it commits. The references are not
-// checked against the world (Loose), so the preload's enterprise projects
-// (PreloadEpsID) need not be in it. A store that already holds some (a
-// PostgreSQL database of an earlier run) gets only the rest. Given several
-// stores on one database (as several Dayu nodes on one PostgreSQL), the
-// workers share them out, and so their group commits run side by side.
+// project. It goes through the domain (the services of nodes built by
+// node.New, with Loose set so that the preload's enterprise projects,
+// PreloadEpsID, need not be in the world) and the store's group commit, as
+// purchases do, with workers purchases at once and without HTTP: the
+// instances and orders are those a purchase makes, and the store is filled
+// as fast as it commits. A store that already holds some (a PostgreSQL
+// database of an earlier run) gets only the rest. Given the services of
+// several nodes on one database, the workers share them out, and so their
+// group commits run side by side.
 // progress, if not nil, is called about every 5 s with the count so far.
-func Preload(ctx context.Context, stores []dayu.Store, world *dayu.World, w *World, n, workers int, progress func(done, of int)) (int, error) {
-	if len(stores) == 0 {
-		return 0, fmt.Errorf("preload: no store")
+func Preload(ctx context.Context, svcs []*dayu.Service, w *World, n, workers int, progress func(done, of int)) (int, error) {
+	if len(svcs) == 0 {
+		return 0, fmt.Errorf("preload: no node")
 	}
-	have, err := count(ctx, stores[0], w.PreloadProject)
+	_, have, err := svcs[0].ListInstances(ctx, w.PreloadProject, dayu.Page{Limit: 1})
 	if err != nil {
 		return 0, err
 	}
 	if have >= n {
 		return 0, nil
-	}
-	svcs := make([]*dayu.Service, len(stores))
-	for k, store := range stores {
-		timings, err := dayu.LoadTimings(ctx, store, dayu.DefaultTimings)
-		if err != nil {
-			return 0, err
-		}
-		svcs[k] = &dayu.Service{Store: store, Clock: dayu.WallClock{}, World: world, Loose: true, Timings: timings}
 	}
 	caller := dayu.Caller{UserID: w.UserID, UserName: w.UserName, DomainID: w.DomainID, DomainName: w.DomainName, ProjectID: w.PreloadProject}
 	ctx, cancel := context.WithCancel(ctx)
@@ -89,10 +81,4 @@ func Preload(ctx context.Context, stores []dayu.Store, world *dayu.World, w *Wor
 	}
 	wg.Wait()
 	return int(done.Load()), first
-}
-
-// count is how many instances the project lists.
-func count(ctx context.Context, store dayu.Store, project string) (int, error) {
-	_, total, err := store.ListInstances(ctx, project, dayu.Page{Limit: 1}, time.Now())
-	return total, err
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/load"
+	dayunode "github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 )
@@ -356,12 +357,11 @@ func runScenario(ctx context.Context, plan *load.Plan, scenario, base string, c 
 // the file to itself), on PostgreSQL through four, as four nodes would, so
 // that four group commits run at once.
 func preload(ctx context.Context, c benchConfig, doc []byte, w *load.World, progress func(done, of int)) (int, error) {
-	var stores []dayu.Store
-	defer func() {
-		for _, s := range stores {
-			s.Close()
-		}
-	}()
+	file, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		return 0, err
+	}
+	var services []*dayu.Service
 	nodes := 4
 	if c.Store == "sqlite" {
 		nodes = 1
@@ -377,18 +377,17 @@ func preload(ctx context.Context, c benchConfig, doc []byte, w *load.World, prog
 		if err != nil {
 			return 0, err
 		}
-		stores = append(stores, store)
+		// The bench serves the world it generated, whatever --data held;
+		// the preload's enterprise projects are not in it (Loose).
+		n, err := dayunode.New(ctx, dayunode.Config{Store: store, World: file, ReplaceWorld: true, Loose: true, Timings: dayu.DefaultTimings})
+		if err != nil {
+			store.Close()
+			return 0, err
+		}
+		defer n.Close()
+		services = append(services, n.Service())
 	}
-	file, err := dayu.ReadWorldFile(doc)
-	if err != nil {
-		return 0, err
-	}
-	// The bench serves the world it generated, whatever --data held.
-	world, err := dayu.EnsureWorld(ctx, stores[0], file, true)
-	if err != nil {
-		return 0, err
-	}
-	return load.Preload(ctx, stores, world, w, c.Preload, c.PreloadWorkers, progress)
+	return load.Preload(ctx, services, w, c.Preload, c.PreloadWorkers, progress)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

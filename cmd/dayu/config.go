@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dayu-emu/dayu"
+	dayunode "github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 	"github.com/dayu-emu/dayu/sqlstore"
@@ -73,9 +74,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Timings.Retention, "retention-period", d.Retention, "after the grace period: status 4 (frozen), then gone")
 }
 
-// devAdminToken is the admin token of dev mode when none is configured:
-// fixed, like every dev credential, so that the README's commands work.
-const devAdminToken = "dayu-dev-admin-token"
+// devAdminToken is the admin token of dev mode when none is configured.
+const devAdminToken = dayunode.DevAdminToken
 
 // envName is the environment variable of a flag: --log-format is DAYU_LOG_FORMAT.
 func envName(flag string) string {

@@ -11,13 +11,12 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dayu-emu/dayu"
-	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
+	dayunode "github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 )
@@ -71,100 +70,45 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-
 	where := c.DataDir
 	if c.Store != "sqlite" {
 		where = "postgres" // the URL may hold a password
 	}
-	world, err := dayu.EnsureWorld(ctx, store, file, c.ReplaceWorld)
-	if errors.Is(err, dayu.ErrOtherWorld) {
-		return fmt.Errorf("--world %s: %s: %w; add --replace-world to replace it with this file (orders and instances are kept)", c.WorldFile, where, err)
+	dev := dayunode.DevAuto
+	switch {
+	case c.devGiven && c.Dev:
+		dev = dayunode.DevOn
+	case c.devGiven:
+		dev = dayunode.DevOff
 	}
-	if err != nil {
-		return err
-	}
-	// Dev mode is a property of the stored world: its credentials are
-	// published, so it is on only where they are the dev world's.
-	if c.devGiven && c.Dev && !world.IsDev() {
-		return fmt.Errorf("--dev: %s: the store holds world %s, loaded from a world file, not the dev world: there are no dev credentials to publish; leave --dev out (give --admin-token for the admin API)", where, world.Digest())
-	}
-	if !c.devGiven {
-		c.Dev = world.IsDev()
-	}
-	if c.Dev && c.AdminToken == "" {
-		c.AdminToken = devAdminToken
-	}
-	// The dev clock can be moved ahead through the admin API; outside dev
-	// mode time is the wall clock's.
-	var clock dayu.Clock = dayu.WallClock{}
-	var admin *dayuhttp.Admin
-	if c.AdminToken != "" {
-		admin = &dayuhttp.Admin{Token: c.AdminToken}
-	}
-	if c.Dev {
-		dev, err := dayu.LoadOffsetClock(ctx, store)
-		if err != nil {
-			return err
-		}
-		clock = dev
-		admin.Clock = dev
-		admin.SaveClock = func(ctx context.Context, d time.Duration) error { return dayu.SaveClockOffset(ctx, store, d) }
-	}
-	timings, err := dayu.LoadTimings(ctx, store, c.Timings)
-	if err != nil {
-		return err
-	}
-	authority, err := auth.Open(ctx, world, clock, store)
-	if err != nil {
-		return err
-	}
-	srv := &dayuhttp.Server{
-		Service: &dayu.Service{Store: store, Clock: clock, World: world, Loose: c.Loose, Timings: timings},
-		Auth:    authority, Logger: log, Admin: admin,
+	n, err := dayunode.New(ctx, dayunode.Config{
+		Store: store, World: file, ReplaceWorld: c.ReplaceWorld, Dev: dev, AdminToken: c.AdminToken,
+		Timings: c.Timings, Loose: c.Loose, Logger: log,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
+	})
+	switch {
+	case errors.Is(err, dayu.ErrOtherWorld):
+		err = fmt.Errorf("--world %s: %s: %w; add --replace-world to replace it with this file (orders and instances are kept)", c.WorldFile, where, err)
+	case errors.Is(err, dayunode.ErrNotDevWorld):
+		err = fmt.Errorf("--dev: %s: %w: there are no dev credentials to publish; leave --dev out (give --admin-token for the admin API)", where, err)
 	}
-	if c.Dev {
-		q := dayu.DevQuickstart
-		srv.Quickstart = &q
+	if err != nil {
+		store.Close()
+		return err
 	}
+	defer n.Close()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
 	}
+	world := n.World()
 	domains, projects, eps := world.Counts()
 	log.Info("dayu serving", "addr", ln.Addr().String(), "store", where, "world", world.Digest(),
-		"domains", domains, "projects", projects, "enterprise_projects", eps, "dev", c.Dev, "loose", c.Loose)
-	if c.Dev {
-		printQuickstart(out, ln.Addr().String(), c.AdminToken)
+		"domains", domains, "projects", projects, "enterprise_projects", eps, "dev", n.Dev(), "loose", c.Loose)
+	if n.Dev() {
+		printQuickstart(out, ln.Addr().String(), n.AdminToken())
 	}
-	go follow(ctx, log, store, timings, clock)
-	return dayuhttp.Serve(ctx, ln, srv.Handler(), log, c.ShutdownTimeout)
-}
-
-// followEvery is how often a node reads what the admin API changed on
-// another node of the same store.
-const followEvery = 2 * time.Second
-
-// follow keeps this node's lifecycle timings and dev clock in step with the
-// store, where the admin API of any node writes them.
-func follow(ctx context.Context, log *slog.Logger, store dayu.Store, timings *dayu.TimingsBook, clock dayu.Clock) {
-	tick := time.NewTicker(followEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		err := timings.Reload(ctx)
-		if dev, ok := clock.(*dayu.OffsetClock); ok && err == nil {
-			err = dev.Reload(ctx, store)
-		}
-		if err != nil && ctx.Err() == nil {
-			log.Warn("reading the admin settings from the store", "err", err)
-		}
-	}
+	return dayuhttp.Serve(ctx, ln, n.Handler(), log, c.ShutdownTimeout)
 }
 
 // startCPUProfile profiles the process until the returned stop.
