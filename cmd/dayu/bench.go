@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/internal/child"
 	"github.com/dayu-emu/dayu/load"
 	dayunode "github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/postgres"
@@ -193,7 +194,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 	}
 
 	base := c.Target
-	var server *load.Child
+	var server *child.Child
 	if c.Target != "" {
 		rep.Store, rep.Target = "target", c.Target
 	} else {
@@ -208,7 +209,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 			say("preload: %d instances stored in %s", n, rep.PreloadTime.Round(time.Second))
 		}
 		rep.Preloaded = c.Preload
-		addr, err := load.FreeAddr()
+		addr, err := child.FreeAddr()
 		if err != nil {
 			return err
 		}
@@ -223,7 +224,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 			return append(args, c.ServeArgs...)
 		}
 		say("starting dayu on %s (first start, with the world file)", addr)
-		first, took, err := load.StartChild(ctx, bin, serveArgs(true), addr, c.ReadyTimeout)
+		first, took, err := child.Start(ctx, child.Spec{Bin: bin, Args: serveArgs(true), Addr: addr, ReadyTimeout: c.ReadyTimeout})
 		if err != nil {
 			return err
 		}
@@ -232,7 +233,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 			return fmt.Errorf("stopping the first start: %w: %s", err, first.Output())
 		}
 		say("restarting dayu on the same data")
-		if server, took, err = load.StartChild(ctx, bin, serveArgs(false), addr, c.ReadyTimeout); err != nil {
+		if server, took, err = child.Start(ctx, child.Spec{Bin: bin, Args: serveArgs(false), Addr: addr, ReadyTimeout: c.ReadyTimeout}); err != nil {
 			return err
 		}
 		rep.Restart = took
@@ -251,11 +252,11 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		}
 	}
 
-	noopAddr, err := load.FreeAddr()
+	noopAddr, err := child.FreeAddr()
 	if err != nil {
 		return err
 	}
-	noop, _, err := load.StartChild(ctx, bin, []string{"bench", "noop", "--addr", noopAddr}, noopAddr, c.ReadyTimeout)
+	noop, _, err := child.Start(ctx, child.Spec{Bin: bin, Args: []string{"bench", "noop", "--addr", noopAddr}, Addr: noopAddr, ReadyTimeout: c.ReadyTimeout})
 	if err != nil {
 		return err
 	}
@@ -319,7 +320,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 // directory, then again on the same data, and returns the second start's
 // time to ready and its idle RSS.
 func devReference(ctx context.Context, bin, dir string, timeout time.Duration) (time.Duration, uint64, error) {
-	addr, err := load.FreeAddr()
+	addr, err := child.FreeAddr()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -327,17 +328,17 @@ func devReference(ctx context.Context, bin, dir string, timeout time.Duration) (
 	var took time.Duration
 	var rss uint64
 	for range 2 {
-		child, t, err := load.StartChild(ctx, bin, args, addr, timeout)
+		server, t, err := child.Start(ctx, child.Spec{Bin: bin, Args: args, Addr: addr, ReadyTimeout: timeout})
 		if err != nil {
 			return 0, 0, err
 		}
 		took = t
 		sleep(ctx, time.Second)
-		if m, err := load.ReadMemory(child.Pid()); err == nil {
+		if m, err := load.ReadMemory(server.Pid()); err == nil {
 			rss = m.RSS
 		}
-		if err := child.Stop(); err != nil {
-			return 0, 0, fmt.Errorf("%w: %s", err, child.Output())
+		if err := server.Stop(); err != nil {
+			return 0, 0, fmt.Errorf("%w: %s", err, server.Output())
 		}
 	}
 	return took, rss, nil

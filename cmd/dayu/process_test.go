@@ -19,12 +19,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/internal/apitest"
+	"github.com/dayu-emu/dayu/internal/child"
 )
 
 // Bounds of everything a process test waits for.
@@ -74,25 +74,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's output copier and the
-// test to share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // tail is the end of s, at most n bytes.
 func tail(s string, n int) string {
 	if len(s) <= n {
@@ -109,10 +90,7 @@ type node struct {
 	env    []string
 	addr   string // host:port
 	URL    string // http://addr
-	cmd    *exec.Cmd
-	out    *syncBuffer
-	exited chan struct{} // closed when the process has exited
-	err    error         // Wait's result, set before exited closes
+	proc   *child.Child
 	client *http.Client
 }
 
@@ -146,23 +124,18 @@ func launch(t *testing.T, name string, args, env []string) (*node, error) {
 }
 
 func launchOnce(t *testing.T, bin, name string, args, env []string) (*node, error) {
-	addr, err := freeAddr()
+	addr, err := child.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	n := &node{t: t, name: name, args: args, env: env, addr: addr, URL: "http://" + addr,
-		out: &syncBuffer{}, exited: make(chan struct{})}
-	n.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
-	n.cmd.Env = append(cleanEnv(), env...)
-	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
-	n.cmd.WaitDelay = 5 * time.Second
-	if err := n.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%s: start: %w", name, err)
+	n := &node{t: t, name: name, args: args, env: env, addr: addr, URL: "http://" + addr}
+	n.proc, _, err = child.Start(context.Background(), child.Spec{
+		Bin: bin, Args: append([]string{"serve", "--addr", addr}, args...), Env: append(cleanEnv(), env...),
+		Addr: addr, ReadyTimeout: readyTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	go func() {
-		n.err = n.cmd.Wait()
-		close(n.exited)
-	}()
 	n.client = &http.Client{Timeout: requestTimeout, Transport: &http.Transport{
 		Proxy:               nil,
 		MaxIdleConnsPerHost: 64,
@@ -170,15 +143,10 @@ func launchOnce(t *testing.T, bin, name string, args, env []string) (*node, erro
 	}}
 	t.Cleanup(func() {
 		n.kill()
-		n.client.CloseIdleConnections()
 		if t.Failed() {
-			t.Logf("output of %s (%s):\n%s", n.name, strings.Join(n.cmd.Args, " "), tail(n.out.String(), 24<<10))
+			t.Logf("output of %s (dayu serve --addr %s %s):\n%s", n.name, addr, strings.Join(args, " "), tail(n.output(), 24<<10))
 		}
 	})
-	if err := n.waitReady(); err != nil {
-		n.kill()
-		return nil, fmt.Errorf("%s: %w\n%s", name, err, tail(n.out.String(), 8<<10))
-	}
 	return n, nil
 }
 
@@ -194,43 +162,13 @@ func cleanEnv() []string {
 	return env
 }
 
-// freeAddr returns a 127.0.0.1 address with a port free at the time.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func (n *node) waitReady() error {
-	deadline := time.Now().Add(readyTimeout)
-	c := &http.Client{Timeout: time.Second}
-	for {
-		select {
-		case <-n.exited:
-			return fmt.Errorf("exited before it was ready: %v", n.err)
-		default:
-		}
-		if resp, err := c.Get(n.URL + "/readyz"); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready after %s", readyTimeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// output is what the process printed.
+func (n *node) output() string { return n.proc.Output() }
 
 // running reports whether the process has not exited.
 func (n *node) running() bool {
 	select {
-	case <-n.exited:
+	case <-n.proc.Done():
 		return false
 	default:
 		return true
@@ -244,28 +182,20 @@ func (n *node) stop() int {
 	// waits up to 5 s for a connection that has not sent a request yet,
 	// and the client's pool may hold one it dialed but never used.
 	n.client.CloseIdleConnections()
-	if n.running() {
-		_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	}
+	n.proc.Terminate()
 	select {
-	case <-n.exited:
+	case <-n.proc.Done():
 	case <-time.After(stopTimeout):
 		n.kill()
 		n.t.Fatalf("%s: still running %s after SIGTERM", n.name, stopTimeout)
 	}
 	n.client.CloseIdleConnections()
-	return n.cmd.ProcessState.ExitCode()
+	return n.proc.ExitCode()
 }
 
 // kill sends SIGKILL and waits for the exit.
 func (n *node) kill() {
-	if n.running() {
-		_ = n.cmd.Process.Kill()
-	}
-	select {
-	case <-n.exited:
-	case <-time.After(stopTimeout):
-	}
+	n.proc.Kill()
 	n.client.CloseIdleConnections()
 }
 
@@ -575,9 +505,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // the server reads the partial requests
 
-	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	a.proc.Terminate()
 	// Shutdown closes the listener first: wait for new connections to be
 	// refused, so that the bodies below finish while shutting down.
 	deadline := time.Now().Add(5 * time.Second)
@@ -593,7 +521,7 @@ func TestGracefulShutdown(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if !a.running() {
-		t.Fatalf("exited with requests in flight: %v", a.err)
+		t.Fatalf("exited with requests in flight: exit code %d", a.proc.ExitCode())
 	}
 
 	var acked []bought
@@ -625,14 +553,14 @@ func TestGracefulShutdown(t *testing.T) {
 		acked = append(acked, b)
 	}
 	select {
-	case <-a.exited:
+	case <-a.proc.Done():
 	case <-time.After(stopTimeout):
 		t.Fatalf("still running %s after SIGTERM", stopTimeout)
 	}
-	if code := a.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("exit code after SIGTERM = %d (%v), want 0", code, a.err)
+	if code := a.proc.ExitCode(); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0", code)
 	}
-	if !strings.Contains(a.out.String(), "shutting down") {
+	if !strings.Contains(a.output(), "shutting down") {
 		t.Errorf("no shutdown message in the output")
 	}
 	if len(acked) != inFlight {

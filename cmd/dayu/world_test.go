@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dayu-emu/dayu/internal/child"
 )
 
 // runDayu runs the binary with args until it exits by itself (within
@@ -47,7 +49,7 @@ func runDayu(t *testing.T, args ...string) (string, int) {
 // non-zero saying each of want; it returns the output.
 func mustFailToStart(t *testing.T, args []string, want ...string) string {
 	t.Helper()
-	addr, err := freeAddr()
+	addr, err := child.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ type served struct {
 // served reads the start-up line of a node started with --log-format json.
 func (n *node) served() served {
 	n.t.Helper()
-	for sc := bufio.NewScanner(strings.NewReader(n.out.String())); sc.Scan(); {
+	for sc := bufio.NewScanner(strings.NewReader(n.output())); sc.Scan(); {
 		var line struct {
 			Msg string `json:"msg"`
 			served
@@ -87,7 +89,7 @@ func (n *node) served() served {
 			return line.served
 		}
 	}
-	n.t.Fatalf("%s: no start-up line in the output:\n%s", n.name, n.out.String())
+	n.t.Fatalf("%s: no start-up line in the output:\n%s", n.name, n.output())
 	return served{}
 }
 
@@ -97,7 +99,7 @@ func (n *node) served() served {
 func (n *node) noDevMode(wantAdmin int) {
 	n.t.Helper()
 	for _, secret := range []string{qs.Password, qs.SecretKey, devAdminToken, "Dev world"} {
-		if strings.Contains(n.out.String(), secret) {
+		if strings.Contains(n.output(), secret) {
 			n.t.Errorf("%s: the output shows %q", n.name, secret)
 		}
 	}
@@ -154,7 +156,7 @@ func TestDevModeFollowsTheStoredWorld(t *testing.T) {
 			if r := n.must("GET", "/_dayu/quickstart", nil); r.status != http.StatusOK {
 				t.Errorf("%s: GET /_dayu/quickstart on the dev world: %s", n.name, r)
 			}
-			if !strings.Contains(n.out.String(), qs.Password) || !n.served().Dev {
+			if !strings.Contains(n.output(), qs.Password) || !n.served().Dev {
 				t.Errorf("%s: the dev world's credentials are not printed, or dev=false", n.name)
 			}
 		}
