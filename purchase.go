@@ -116,6 +116,7 @@ func checkLen(field, v string, min, max int) error {
 
 // Caller is who sends a request, as authentication found them.
 type Caller struct {
+	AccessKey  string // the access key id of an AK/SK signature, "" for a token
 	UserID     string
 	UserName   string
 	DomainID   string
@@ -201,6 +202,9 @@ func purchaseRefusal(err error, i *Instance, p *Purchase) error {
 	}
 	return err
 }
+
+// Reset deletes every order, instance and fault rule (see Store.Reset).
+func (s *Service) Reset(ctx context.Context) error { return s.Store.Reset(ctx) }
 
 // hash identifies what a purchase asks for, whatever the JSON's spacing or
 // key order, so that a retry is told from another purchase under one key.

@@ -66,7 +66,9 @@ func (a *Authority) verifySignature(r *http.Request, body []byte, header, pathPr
 			return dayu.Caller{}, dayu.Errorf(dayu.EFORBIDDEN, "The access key's user may not use project %s", project)
 		}
 	}
-	return caller(user, project), nil
+	c := caller(user, project)
+	c.AccessKey = key.Access
+	return c, nil
 }
 
 func caller(u *dayu.User, projectID string) dayu.Caller {

@@ -25,11 +25,17 @@ type Admin struct {
 func (s *Server) adminRoutes(mux *http.ServeMux) {
 	a := s.Admin
 	mux.Handle("POST /_dayu/reset", s.admin(func(c *call) (int, any, error) {
-		if err := s.Service.Store.Reset(c.r.Context()); err != nil {
+		if err := s.Service.Reset(c.r.Context()); err != nil {
 			return 0, nil, err
+		}
+		if s.Faults != nil {
+			if err := s.Faults.Reload(c.r.Context()); err != nil {
+				return 0, nil, err
+			}
 		}
 		return http.StatusOK, map[string]string{"status": "reset"}, nil
 	}))
+	s.testingRoutes(mux)
 	mux.Handle("GET /_dayu/timings", s.admin(func(c *call) (int, any, error) {
 		return http.StatusOK, s.Service.Timings.For(c.r.URL.Query().Get("project_id")), nil
 	}))
@@ -69,7 +75,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 
 // admin wraps an admin handler: the admin token is required.
 func (s *Server) admin(h handlerFunc) http.Handler {
-	return s.endpoint(dataArts, s.authenticateAdmin, h)
+	return s.endpoint("", dataArts, s.authenticateAdmin, h)
 }
 
 func (s *Server) authenticateAdmin(c *call) error {

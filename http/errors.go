@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -78,43 +79,116 @@ type keystoneErrorDetail struct {
 	Title   string `json:"title"`
 }
 
+// answer is a response ready to write: its status and JSON body, and the
+// error code in it, "" for a success.
+type answer struct {
+	status int
+	body   []byte
+	code   string
+}
+
+// write sends the answer. Content-Type is always application/json: GSDK's
+// pager parses a page only then.
+func (a answer) write(w http.ResponseWriter) {
+	if a.status == http.StatusNoContent {
+		w.WriteHeader(a.status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.status)
+	_, _ = w.Write(a.body)
+}
+
+// jsonAnswer encodes v as the answer.
+func jsonAnswer(status int, v any) answer {
+	if status == http.StatusNoContent {
+		return answer{status: status}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return answer{http.StatusInternalServerError, []byte(`{"error_code":"DAYU.3531","error_msg":"Internal server error: encoding the response"}`), "DAYU.3531"}
+	}
+	return answer{status: status, body: b}
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) { jsonAnswer(status, v).write(w) }
+
 // writeError answers with err in the format of the service.
 func writeError(w http.ResponseWriter, r *http.Request, svc service, err error) {
+	errorAnswer(w.Header(), r, svc, err).write(w)
+}
+
+// errorAnswer is err in the format of the service; h is the response's
+// header, which holds the request id.
+func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer {
 	code := dayu.ErrorCodeOf(err)
+	var fe *faultError
+	if errors.As(err, &fe) {
+		code = faultCode(fe.rule.Error.Status)
+	}
 	we, ok := errorTable[code]
 	if !ok {
 		we = errorTable[dayu.EINTERNAL]
 	}
 	msg := dayu.ErrorMessageOf(err)
-	if we.status >= http.StatusInternalServerError {
-		logFrom(r).Error("request failed", "class", string(code), "err", err)
-	}
-	if svc == iam {
-		writeJSON(w, we.status, keystoneError{keystoneErrorDetail{we.status, msg, http.StatusText(we.status)}})
-		return
-	}
 	wire := we.dataArts
 	if svc == bss {
 		wire = we.bss
 	}
-	if f, ok := messageFormats[wire]; ok {
+	switch f, ok := messageFormats[wire]; {
+	case fe != nil:
+		we.status, msg = fe.rule.Error.Status, fe.message()
+		if fe.rule.Error.Code != "" {
+			wire = fe.rule.Error.Code
+		}
+	case ok:
 		msg = fmt.Sprintf(f, msg)
+	}
+	if we.status >= http.StatusInternalServerError && fe == nil {
+		logFrom(r).Error("request failed", "class", string(code), "err", err)
+	}
+	if svc == iam {
+		return jsonAnswer(we.status, keystoneError{keystoneErrorDetail{we.status, msg, http.StatusText(we.status)}})
 	}
 	body := errorBody{ErrorCode: wire, ErrorMsg: msg}
 	if strings.HasPrefix(wire, "APIGW.") {
-		body.RequestID = w.Header().Get(headerRequestID)
+		body.RequestID = h.Get(headerRequestID)
 	}
-	writeJSON(w, we.status, body)
+	a := jsonAnswer(we.status, body)
+	a.code = wire
+	return a
 }
 
-// writeJSON answers with v as JSON. Content-Type is always
-// application/json: GSDK's pager parses a page only then.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error_code":"DAYU.3531","error_msg":"Internal server error: encoding the response"}`)
+// faultError is the answer a fault rule's error action puts in place of
+// the call's: its status, and the service's code for that status unless
+// the rule names one.
+type faultError struct{ rule *dayu.FaultRule }
+
+func (e *faultError) Error() string { return "fault rule " + e.rule.ID }
+
+// message is the rule's error message, or one that names the rule.
+func (e *faultError) message() string {
+	if e.rule.Error.Message != "" {
+		return e.rule.Error.Message
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	return "fault injected by Dayu's fault rule " + e.rule.ID
+}
+
+// faultCode is the error code whose wire code a rule's error answers with,
+// by its status, unless the rule names one.
+func faultCode(status int) dayu.ErrorCode {
+	switch {
+	case status >= 500:
+		return dayu.EUNAVAILABLE
+	case status == http.StatusTooManyRequests:
+		return ETHROTTLED
+	case status == http.StatusUnauthorized:
+		return dayu.EUNAUTHORIZED
+	case status == http.StatusForbidden:
+		return dayu.EFORBIDDEN
+	case status == http.StatusNotFound:
+		return dayu.ENOTFOUND
+	}
+	return dayu.EINVALID
 }

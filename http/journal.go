@@ -40,6 +40,7 @@ type journalEntry struct {
 	projectID   string
 	caller      string // a user or an access key id, never a secret
 	faultRule   string
+	lost        bool // the answer was never sent (a fault rule hung up)
 	request     body
 	response    body
 }
@@ -78,6 +79,30 @@ func (j *Journal) Len() int {
 		return len(j.entries)
 	}
 	return j.next
+}
+
+// entry is the journal's record of the call, which answered a (or, lost,
+// answered nothing).
+func (c *call) entry(a answer, start time.Time, lost bool) journalEntry {
+	e := journalEntry{
+		time: start, requestID: c.header.Get(headerRequestID), operation: c.op,
+		method: c.r.Method, path: c.r.URL.Path, query: c.r.URL.RawQuery,
+		status: a.status, latency: time.Since(start), errorCode: a.code,
+		projectID: c.project, request: keep(c.body), response: keep(a.body),
+	}
+	if e.projectID == "" {
+		e.projectID = c.caller.ProjectID
+	}
+	switch {
+	case c.caller.AccessKey != "":
+		e.caller = "access key " + c.caller.AccessKey + " of user " + c.caller.UserName
+	case c.caller.UserName != "":
+		e.caller = "user " + c.caller.UserName
+	}
+	if c.fault != nil {
+		e.faultRule, e.lost = c.fault.ID, lost
+	}
+	return e
 }
 
 // journalFilter selects entries: the zero value selects all.

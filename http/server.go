@@ -6,6 +6,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -39,21 +40,50 @@ type Server struct {
 	// (with bursts of RateBurst); zero means no limit.
 	RateLimit float64
 	RateBurst int
+	// Faults are the fault rules applied to API calls; nil applies none.
+	Faults *dayu.FaultBook
+	// Journal records the API calls; nil records none.
+	Journal *Journal
+}
+
+// route is one API endpoint: the operation it is (the name that the fault
+// rules, the journal and the metrics share), the service whose error format
+// it answers in, and its handler. Every route but the token issue needs
+// authentication.
+type route struct {
+	pattern string
+	op      dayu.Operation
+	svc     service
+	public  bool
+	h       handlerFunc
+}
+
+// routes are the API's endpoints.
+func (s *Server) routes() []route {
+	return []route{
+		{"POST /v1/{project_id}/instances/onekey-purchase", dayu.OpPayForDgcOneKey, dataArts, false, s.purchase},
+		{"GET /v1/{project_id}/instances", dayu.OpListDataArtsStudioInstances, dataArts, false, s.listInstances},
+		{"POST /v3/auth/tokens", dayu.OpKeystoneCreateUserTokenByPassword, iam, true, s.issueToken},
+		{"GET /v3/projects", dayu.OpKeystoneListProjects, iam, false, s.listProjects},
+		{"GET /v3/auth/domains", dayu.OpKeystoneListAuthDomains, iam, false, s.listDomains},
+		{"GET /v2/products/service-types", dayu.OpListServiceTypes, bss, false, s.listServiceTypes},
+		{"GET /v2/orders/customer-orders/details/{order_id}", dayu.OpShowCustomerOrderDetails, bss, false, s.orderDetails},
+		{"POST /v2/orders/suscriptions/resources/query", dayu.OpListPayPerUseCustomerResources, bss, false, s.queryResources}, // sic
+		{"POST /v2/orders/subscriptions/resources/unsubscribe", dayu.OpCancelResourcesSubscription, bss, false, s.unsubscribe},
+	}
 }
 
 // Handler returns the server's routes wrapped in the request id, logging
 // and panic recovery.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/{project_id}/instances/onekey-purchase", s.endpoint(dataArts, s.authenticate, s.purchase))
-	mux.Handle("GET /v1/{project_id}/instances", s.endpoint(dataArts, s.authenticate, s.listInstances))
-	mux.Handle("POST /v3/auth/tokens", s.endpoint(iam, nil, s.issueToken))
-	mux.Handle("GET /v3/projects", s.endpoint(iam, s.authenticate, s.listProjects))
-	mux.Handle("GET /v3/auth/domains", s.endpoint(iam, s.authenticate, s.listDomains))
-	mux.Handle("GET /v2/products/service-types", s.endpoint(bss, s.authenticate, s.listServiceTypes))
-	mux.Handle("GET /v2/orders/customer-orders/details/{order_id}", s.endpoint(bss, s.authenticate, s.orderDetails))
-	mux.Handle("POST /v2/orders/suscriptions/resources/query", s.endpoint(bss, s.authenticate, s.queryResources)) // sic
-	mux.Handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.endpoint(bss, s.authenticate, s.unsubscribe))
+	for _, rt := range s.routes() {
+		authn := s.authenticate
+		if rt.public {
+			authn = nil
+		}
+		mux.Handle(rt.pattern, s.endpoint(rt.op, rt.svc, authn, rt.h))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -125,6 +155,8 @@ type call struct {
 	body    []byte
 	project string // the path's project_id, "" when the path has none
 	caller  dayu.Caller
+	op      dayu.Operation  // "" for the admin API
+	fault   *dayu.FaultRule // the fault rule that hit the call, if one did
 }
 
 // handlerFunc answers a call with a status and a body to encode as JSON,
@@ -133,21 +165,33 @@ type handlerFunc func(*call) (int, any, error)
 
 // endpoint turns a handlerFunc into an http.Handler: it reads the body
 // within MaxBodyBytes, runs authn (when not nil), requires JSON for a body,
-// and writes the answer or the error in svc's format.
-func (s *Server) endpoint(svc service, authn func(*call) error, h handlerFunc) http.Handler {
+// and writes the answer or the error in svc's format. A call of an
+// operation (the API's, not the admin API's) is also subject to the fault
+// rules and recorded in the journal.
+func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) error, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		if s.RequestTimeout > 0 {
 			ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
-		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id")}
-		status, v, err := s.serve(w, c, authn, h)
-		if err != nil {
-			writeError(w, r, svc, err)
+		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id"), op: op}
+		var a answer
+		if status, v, err := s.serve(w, c, authn, h); err != nil {
+			a = errorAnswer(w.Header(), r, svc, err)
+		} else {
+			a = jsonAnswer(status, v)
+		}
+		lost := c.fault != nil && (c.fault.DropConnection || c.fault.LoseResponse)
+		if op != "" && s.Journal != nil {
+			s.Journal.add(c.entry(a, start, lost))
+		}
+		if lost {
+			hangUp(w)
 			return
 		}
-		writeJSON(w, status, v)
+		a.write(w)
 	})
 }
 
@@ -161,6 +205,9 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, 
 		return 0, nil, dayu.Errorf(dayu.EINVALID, "body: could not be read: %v", err)
 	}
 	c.body = body
+	if c.op == dayu.OpKeystoneCreateUserTokenByPassword && tokenMethod(body) == "token" {
+		c.op = dayu.OpKeystoneCreateScopedToken // one path, two operations
+	}
 	// Authentication first: on Huawei Cloud the gateway checks it before the
 	// service sees the request.
 	if authn != nil {
@@ -173,7 +220,60 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, 
 			return 0, nil, dayu.Errorf(dayu.EINVALID, "Content-Type: must be application/json, got %q", c.r.Header.Get("Content-Type"))
 		}
 	}
+	if err := s.applyFault(c); err != nil || (c.fault != nil && c.fault.DropConnection) {
+		return 0, nil, err
+	}
 	return h(c)
+}
+
+// applyFault finds the fault rule that hits the call, if any, waits its
+// latency, and returns its error answer: the call is then not carried out.
+func (s *Server) applyFault(c *call) error {
+	if c.op == "" || s.Faults == nil {
+		return nil
+	}
+	project := c.project
+	if project == "" {
+		project = c.caller.ProjectID
+	}
+	rule, err := s.Faults.Match(c.r.Context(), c.op, project, s.Service.Clock.Now())
+	if err != nil || rule == nil {
+		return err
+	}
+	c.fault = rule
+	if rule.Latency > 0 {
+		t := time.NewTimer(rule.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-c.r.Context().Done():
+			return dayu.Errorf(dayu.ETIMEOUT, "the request timed out during the fault rule's latency")
+		}
+	}
+	if rule.Error != nil {
+		return &faultError{rule}
+	}
+	return nil
+}
+
+// hangUp closes the call's connection without an answer: what a client
+// sees when a network or a server fails mid-call.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	}
+	conn.Close()
+}
+
+// tokenMethod is the identity method of a token request body, "" if none
+// can be read.
+func tokenMethod(body []byte) string {
+	var req tokenRequest
+	if json.Unmarshal(body, &req) != nil || len(req.Auth.Identity.Methods) != 1 {
+		return ""
+	}
+	return req.Auth.Identity.Methods[0]
 }
 
 // authenticate finds the API caller and, on paths with a project, checks

@@ -119,7 +119,7 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 		t.Fatal(err)
 	}
 	c := node.Config{
-		Store: store, World: file, AdminToken: adminToken, Clock: clock, MovableClock: true, SigningClock: clock,
+		Store: store, World: file, AdminToken: adminToken, Clock: clock, MovableClock: true, SigningClock: clock, JournalSize: 1000, FaultSeed: 1,
 		// Instant provisioning unless a test sets timings of its own.
 		Timings: dayu.Timings{Grace: 10 * 24 * time.Hour, Retention: 20 * 24 * time.Hour},
 	}

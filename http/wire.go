@@ -450,3 +450,92 @@ type clockState struct {
 type clockAdvance struct {
 	AdvanceSeconds *float64 `json:"advance_seconds"`
 }
+
+// faultRuleRequest is the body of POST /_dayu/faults. Pointers tell an
+// absent field (its default) from a zero one.
+type faultRuleRequest struct {
+	Operation        string            `json:"operation"`
+	ProjectID        string            `json:"project_id"`
+	Probability      *float64          `json:"probability"`
+	Count            int               `json:"count"`
+	LatencyMS        int64             `json:"latency_ms"`
+	Error            *faultErrorFields `json:"error"`
+	DropConnection   bool              `json:"drop_connection"`
+	LoseResponse     bool              `json:"lose_response"`
+	ExpiresInSeconds float64           `json:"expires_in_seconds"`
+}
+
+type faultErrorFields struct {
+	Status    int    `json:"status"`
+	ErrorCode string `json:"error_code,omitempty"`
+	ErrorMsg  string `json:"error_msg,omitempty"`
+}
+
+// faultRuleView is a fault rule as the admin API shows it.
+type faultRuleView struct {
+	ID             string            `json:"id"`
+	Operation      string            `json:"operation"`
+	ProjectID      string            `json:"project_id"`
+	Probability    float64           `json:"probability"`
+	Count          int               `json:"count"`
+	Remaining      int               `json:"remaining"`
+	LatencyMS      int64             `json:"latency_ms"`
+	Error          *faultErrorFields `json:"error"`
+	DropConnection bool              `json:"drop_connection"`
+	LoseResponse   bool              `json:"lose_response"`
+	CreatedAt      string            `json:"created_at"`
+	ExpiresAt      *string           `json:"expires_at"` // null: never
+}
+
+func toFaultRuleView(r *dayu.FaultRule) faultRuleView {
+	v := faultRuleView{ID: r.ID, Operation: string(r.Operation), ProjectID: r.ProjectID, Probability: r.Probability,
+		Count: r.Count, Remaining: r.Remaining, LatencyMS: r.Latency.Milliseconds(),
+		DropConnection: r.DropConnection, LoseResponse: r.LoseResponse, CreatedAt: r.CreatedAt.Format(time.RFC3339Nano)}
+	if r.Error != nil {
+		v.Error = &faultErrorFields{Status: r.Error.Status, ErrorCode: r.Error.Code, ErrorMsg: r.Error.Message}
+	}
+	if !r.ExpiresAt.IsZero() {
+		at := r.ExpiresAt.Format(time.RFC3339Nano)
+		v.ExpiresAt = &at
+	}
+	return v
+}
+
+// faultRuleList is the body of GET /_dayu/faults.
+type faultRuleList struct {
+	Rules []faultRuleView `json:"rules"`
+}
+
+// journalView is one request of GET /_dayu/requests.
+type journalView struct {
+	Time         string          `json:"time"`
+	RequestID    string          `json:"request_id"`
+	Operation    string          `json:"operation"`
+	Method       string          `json:"method"`
+	Path         string          `json:"path"`
+	Query        string          `json:"query"`
+	Status       int             `json:"status"`
+	LatencyMS    float64         `json:"latency_ms"`
+	ErrorCode    string          `json:"error_code"`
+	ProjectID    string          `json:"project_id"`
+	Caller       string          `json:"caller"`
+	FaultRule    string          `json:"fault_rule"`
+	Lost         bool            `json:"response_lost"`
+	RequestBody  json.RawMessage `json:"request_body"`
+	ResponseBody json.RawMessage `json:"response_body"`
+}
+
+// journalList is the body of GET /_dayu/requests.
+type journalList struct {
+	Requests []journalView `json:"requests"`
+}
+
+func toJournalView(e journalEntry) journalView {
+	return journalView{
+		Time: e.time.UTC().Format(time.RFC3339Nano), RequestID: e.requestID, Operation: string(e.operation),
+		Method: e.method, Path: e.path, Query: redactQuery(e.query), Status: e.status,
+		LatencyMS: float64(e.latency.Microseconds()) / 1000, ErrorCode: e.errorCode, ProjectID: e.projectID,
+		Caller: e.caller, FaultRule: e.faultRule, Lost: e.lost,
+		RequestBody: e.request.shown(), ResponseBody: e.response.shown(),
+	}
+}

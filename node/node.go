@@ -72,6 +72,12 @@ type Config struct {
 	// RateLimit and RateBurst throttle each client address (0: off).
 	RateLimit float64
 	RateBurst int
+	// JournalSize is how many requests the request journal keeps; 0 keeps
+	// none (and turns GET /_dayu/requests off).
+	JournalSize int
+	// FaultSeed makes the fault rules' probability draws repeatable; 0
+	// draws a random seed.
+	FaultSeed uint64
 	// Logger receives the request log; nil discards it.
 	Logger *slog.Logger
 }
@@ -146,6 +152,10 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if c.SigningClock != nil {
 		authority.SigningClock = c.SigningClock
 	}
+	faults, err := dayu.LoadFaults(ctx, c.Store, c.FaultSeed)
+	if err != nil {
+		return nil, err
+	}
 	n := &Node{
 		service: &dayu.Service{Store: c.Store, Clock: clock, World: world, Loose: c.Loose, Timings: timings},
 		world:   world, clock: clock, movable: movable, dev: dev, admin: c.AdminToken, store: c.Store, log: c.Logger,
@@ -153,6 +163,10 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	srv := &dayuhttp.Server{
 		Service: n.service, Auth: authority, Logger: c.Logger,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
+		Faults: faults,
+	}
+	if c.JournalSize > 0 {
+		srv.Journal = dayuhttp.NewJournal(c.JournalSize)
 	}
 	if c.AdminToken != "" {
 		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken}
@@ -168,7 +182,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	n.handler = srv.Handler()
 	fctx, stop := context.WithCancel(context.Background())
 	n.stop = stop
-	n.done.Go(func() { n.follow(fctx, timings) })
+	n.done.Go(func() { n.follow(fctx, timings, faults) })
 	return n, nil
 }
 
@@ -203,9 +217,9 @@ func (n *Node) Close() error {
 	return err
 }
 
-// follow keeps this node's lifecycle timings and dev clock in step with the
-// store, where the admin API of any node writes them.
-func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook) {
+// follow keeps this node's lifecycle timings, fault rules and dev clock in
+// step with the store, where the admin API of any node writes them.
+func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *dayu.FaultBook) {
 	tick := time.NewTicker(FollowEvery)
 	defer tick.Stop()
 	for {
@@ -214,7 +228,7 @@ func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook) {
 			return
 		case <-tick.C:
 		}
-		err := timings.Reload(ctx)
+		err := errors.Join(timings.Reload(ctx), faults.Reload(ctx))
 		if n.movable && err == nil {
 			err = n.clock.Reload(ctx, n.store)
 		}

@@ -41,6 +41,8 @@ type Config struct {
 	SQLite          sqlstore.Options
 	Postgres        postgres.Config
 	CPUProfile      string
+	JournalSize     int
+	FaultSeed       uint64
 }
 
 // bind declares the flags of c on fs.
@@ -65,6 +67,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.Float64Var(&c.RateLimit, "rate-limit", 0, "requests a second one client address may send, 429 APIGW.0308 beyond (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests one client may send at once under --rate-limit")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "how long one request may wait for the store before it fails with 500 DAYU.3531")
+	fs.IntVar(&c.JournalSize, "journal-size", 1000, "requests the request journal (GET /_dayu/requests) keeps, newest first (0: no journal)")
+	fs.Uint64Var(&c.FaultSeed, "fault-seed", 0, "seed of the fault rules' probability draws, for a repeatable run (0: random)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
 	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token of the admin API /_dayu/ (dev mode default: "+devAdminToken+"; without one outside dev mode the admin API is off)")
 	d := dayu.DefaultTimings
@@ -125,6 +129,9 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	}
 	if c.RequestTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive", c.RequestTimeout))
+	}
+	if c.JournalSize < 0 || c.JournalSize > 1_000_000 {
+		errs = append(errs, fmt.Errorf("--journal-size %d: must be 0 to 1000000", c.JournalSize))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))

@@ -85,6 +85,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 		Store: store, World: file, ReplaceWorld: c.ReplaceWorld, Dev: dev, AdminToken: c.AdminToken,
 		Timings: c.Timings, Loose: c.Loose, Logger: log,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
+		JournalSize: c.JournalSize, FaultSeed: c.FaultSeed,
 	})
 	switch {
 	case errors.Is(err, dayu.ErrOtherWorld):
