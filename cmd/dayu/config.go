@@ -23,6 +23,7 @@ import (
 type Config struct {
 	Addr            string
 	Store           string
+	Ephemeral       bool
 	DataDir         string
 	WorldFile       string
 	ReplaceWorld    bool
@@ -50,6 +51,7 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.Store, "store", "sqlite", `the store: "sqlite" (embedded, in --data) or a PostgreSQL URL (postgres://...) shared by several nodes`)
 	fs.StringVar(&c.DataDir, "data", "./dayu-data", "directory of the embedded SQLite store")
+	fs.BoolVar(&c.Ephemeral, "ephemeral", false, "keep everything in memory and write nothing to disk (an in-memory SQLite store, gone when the server stops)")
 	fs.StringVar(&c.WorldFile, "world", "", "world file (JSON) to load and store; without it the stored world is served, or on a new store a dev world is made")
 	fs.BoolVar(&c.ReplaceWorld, "replace-world", false, "let --world replace a different world the store already holds (orders and instances are kept)")
 	fs.BoolVar(&c.Dev, "dev", false, "dev mode: print the dev credentials, serve /_dayu/quickstart, admin token "+devAdminToken+", movable clock (default: on when the store holds the dev world; refused over any other world)")
@@ -124,6 +126,9 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 		errs = append(errs, fmt.Errorf("--log-level %q: must be debug, info, warn or error", c.LogLevel))
 	}
 	errs = append(errs, c.storeOptions())
+	if c.Ephemeral && (c.Store != "sqlite" || fs.Changed("data")) {
+		errs = append(errs, errors.New("--ephemeral: keeps the store in memory: give neither --store nor --data"))
+	}
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("--rate-limit %g, --rate-burst %d: must be >= 0 and >= 1", c.RateLimit, c.RateBurst))
 	}

@@ -88,6 +88,7 @@ type node struct {
 	name   string
 	args   []string
 	env    []string
+	dir    string // working directory, "" for the test's
 	addr   string // host:port
 	URL    string // http://addr
 	proc   *child.Child
@@ -111,26 +112,31 @@ func startNode(t *testing.T, name string, args []string, env ...string) *node {
 // nodes started at the same time). A start that fails because the port
 // picked was taken meanwhile is retried on another port.
 func launch(t *testing.T, name string, args, env []string) (*node, error) {
+	return launchIn(t, "", name, args, env)
+}
+
+// launchIn is launch in the working directory dir.
+func launchIn(t *testing.T, dir, name string, args, env []string) (*node, error) {
 	bin, err := buildBin()
 	if err != nil {
 		return nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		n, err := launchOnce(t, bin, name, args, env)
+		n, err := launchOnce(t, bin, dir, name, args, env)
 		if err == nil || attempt == 2 || !strings.Contains(err.Error(), "address already in use") {
 			return n, err
 		}
 	}
 }
 
-func launchOnce(t *testing.T, bin, name string, args, env []string) (*node, error) {
+func launchOnce(t *testing.T, bin, dir, name string, args, env []string) (*node, error) {
 	addr, err := child.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	n := &node{t: t, name: name, args: args, env: env, addr: addr, URL: "http://" + addr}
+	n := &node{t: t, name: name, args: args, env: env, dir: dir, addr: addr, URL: "http://" + addr}
 	n.proc, _, err = child.Start(context.Background(), child.Spec{
-		Bin: bin, Args: append([]string{"serve", "--addr", addr}, args...), Env: append(cleanEnv(), env...),
+		Bin: bin, Args: append([]string{"serve", "--addr", addr}, args...), Env: append(cleanEnv(), env...), Dir: dir,
 		Addr: addr, ReadyTimeout: readyTimeout,
 	})
 	if err != nil {

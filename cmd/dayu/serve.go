@@ -71,7 +71,10 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 		return err
 	}
 	where := c.DataDir
-	if c.Store != "sqlite" {
+	switch {
+	case c.Ephemeral:
+		where = "memory"
+	case c.Store != "sqlite":
 		where = "postgres" // the URL may hold a password
 	}
 	dev := dayunode.DevAuto
@@ -131,6 +134,9 @@ func startCPUProfile(path string) (stop func() error, err error) {
 // openStore opens the configured store: SQLite in the data directory, or
 // PostgreSQL.
 func openStore(ctx context.Context, c Config) (dayu.Store, error) {
+	if c.Ephemeral {
+		return sqlite.OpenMemory(ctx, c.SQLite)
+	}
 	if c.Store == "sqlite" {
 		return sqlite.Open(ctx, c.DataDir, c.SQLite)
 	}

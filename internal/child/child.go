@@ -22,6 +22,8 @@ type Spec struct {
 	Args []string
 	// Env is the child's whole environment; nil is the parent's.
 	Env []string
+	// Dir is the child's working directory; "" is the parent's.
+	Dir string
 	// Addr is the loopback host:port the child will listen on.
 	Addr string
 	// ReadyTimeout bounds the wait for GET /readyz to answer 200.
@@ -60,7 +62,7 @@ func Start(ctx context.Context, s Spec) (*Child, time.Duration, error) {
 	}
 	c := &Child{URL: "http://" + s.Addr, out: &tailBuffer{max: 1 << 20}, done: make(chan struct{})}
 	c.cmd = exec.Command(s.Bin, s.Args...)
-	c.cmd.Env = s.Env
+	c.cmd.Env, c.cmd.Dir = s.Env, s.Dir
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
 	c.cmd.WaitDelay = 5 * time.Second
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{}
