@@ -44,6 +44,9 @@ type Server struct {
 	Faults *dayu.FaultBook
 	// Journal records the API calls; nil records none.
 	Journal *Journal
+	// Clocks are the domains' test clocks that the admin API sets; nil
+	// turns /_dayu/clocks off.
+	Clocks *dayu.Clocks
 }
 
 // route is one API endpoint: the operation it is (the name that the fault

@@ -52,6 +52,59 @@ func (s *Server) testingRoutes(mux *http.ServeMux) {
 			return http.StatusNoContent, nil, f.Clear(c.r.Context())
 		}))
 	}
+	if cl := s.Clocks; cl != nil {
+		mux.Handle("GET /_dayu/clocks", s.admin(func(c *call) (int, any, error) {
+			out := testClockList{Clocks: []testClockView{}}
+			for _, tc := range cl.List() {
+				out.Clocks = append(out.Clocks, toTestClockView(tc, cl.Server().Now()))
+			}
+			return http.StatusOK, out, nil
+		}))
+		mux.Handle("GET /_dayu/clocks/{domain_id}", s.admin(func(c *call) (int, any, error) {
+			d, err := s.domain(c.r.PathValue("domain_id"))
+			if err != nil {
+				return 0, nil, err
+			}
+			tc := cl.Get(d)
+			if tc == nil {
+				return 0, nil, dayu.Errorf(dayu.ENOTFOUND, "domain %s has no test clock: it follows the server's", d)
+			}
+			return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+		}))
+		mux.Handle("PUT /_dayu/clocks/{domain_id}", s.admin(func(c *call) (int, any, error) {
+			d, err := s.domain(c.r.PathValue("domain_id"))
+			if err != nil {
+				return 0, nil, err
+			}
+			var req testClockRequest
+			if err := decodeAdminObject(c.body, &req); err != nil {
+				return 0, nil, err
+			}
+			tc, err := cl.Set(c.r.Context(), d, req.Frozen)
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+		}))
+		mux.Handle("POST /_dayu/clocks/{domain_id}/advance", s.admin(func(c *call) (int, any, error) {
+			d, err := s.domain(c.r.PathValue("domain_id"))
+			if err != nil {
+				return 0, nil, err
+			}
+			var req clockAdvance
+			if err := decodeAdminObject(c.body, &req); err != nil {
+				return 0, nil, err
+			}
+			if req.AdvanceSeconds == nil || math.IsNaN(*req.AdvanceSeconds) || *req.AdvanceSeconds <= 0 || *req.AdvanceSeconds > dayu.MaxTestClockAhead.Seconds() {
+				return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required, more than 0 and at most %g", dayu.MaxTestClockAhead.Seconds())
+			}
+			tc, err := cl.Advance(c.r.Context(), d, time.Duration(*req.AdvanceSeconds*float64(time.Second)))
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+		}))
+	}
 	if j := s.Journal; j != nil {
 		mux.Handle("GET /_dayu/requests", s.admin(func(c *call) (int, any, error) {
 			f, err := parseJournalFilter(c.r)
@@ -137,4 +190,15 @@ func decodeAdminObject(body []byte, v any) error {
 		return dayu.Errorf(dayu.EINVALID, "body: %v", err)
 	}
 	return nil
+}
+
+// domain is the id of the world's domain named by id or name.
+func (s *Server) domain(idOrName string) (string, error) {
+	if d := s.Service.World.DomainByID(idOrName); d != nil {
+		return d.ID, nil
+	}
+	if d := s.Service.World.DomainByName(idOrName); d != nil {
+		return d.ID, nil
+	}
+	return "", dayu.Errorf(dayu.ENOTFOUND, "domain %q does not exist", idOrName)
 }

@@ -539,3 +539,26 @@ func toJournalView(e journalEntry) journalView {
 		RequestBody: e.request.shown(), ResponseBody: e.response.shown(),
 	}
 }
+
+// testClockRequest is the body of PUT /_dayu/clocks/{domain_id}.
+type testClockRequest struct {
+	Frozen bool `json:"frozen"`
+}
+
+// testClockView is a domain's test clock on the admin API.
+type testClockView struct {
+	DomainID     string  `json:"domain_id"`
+	Now          string  `json:"now"`
+	Frozen       bool    `json:"frozen"`
+	AheadSeconds float64 `json:"ahead_seconds"` // of the server's clock
+}
+
+// testClockList is the body of GET /_dayu/clocks.
+type testClockList struct {
+	Clocks []testClockView `json:"clocks"`
+}
+
+func toTestClockView(tc *dayu.TestClock, server time.Time) testClockView {
+	now := tc.Now(server)
+	return testClockView{DomainID: tc.DomainID, Now: now.Format(time.RFC3339Nano), Frozen: tc.Frozen, AheadSeconds: now.Sub(server).Seconds()}
+}
