@@ -72,7 +72,7 @@ type Token struct {
 
 // Issue checks the identity and returns a token for the scope.
 func (a *Authority) Issue(id Identity, s Scope) (*Token, error) {
-	user, err := a.identify(id)
+	user, expires, err := a.identify(id)
 	if err != nil {
 		return nil, err
 	}
@@ -86,33 +86,40 @@ func (a *Authority) Issue(id Identity, s Scope) (*Token, error) {
 	}
 	now := a.Clock.Now()
 	c.IssuedAt, c.ExpiresAt = now.UnixMilli(), now.Add(TokenTTL).UnixMilli()
+	if expires != 0 {
+		c.ExpiresAt = expires
+	}
 	return &Token{ID: a.sealToken(c), Claims: c, User: user, Project: project}, nil
 }
 
 var errBadCredentials = dayu.Errorf(dayu.EUNAUTHORIZED, "The username or password is wrong.")
 
-func (a *Authority) identify(id Identity) (*dayu.User, error) {
+// identify finds the user of id. A token identity also gives its token's
+// expiry (unix milliseconds; 0 for a password): a token got from another
+// token expires with it, as Keystone's do, so that re-scoping never makes
+// a token live longer.
+func (a *Authority) identify(id Identity) (user *dayu.User, expires int64, err error) {
 	if len(id.Methods) != 1 {
-		return nil, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: must be [\"password\"] or [\"token\"]")
+		return nil, 0, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: must be [\"password\"] or [\"token\"]")
 	}
 	switch id.Methods[0] {
 	case "password":
 		user := a.findUser(id)
 		if user == nil || !user.CheckPassword(id.Password) {
-			return nil, errBadCredentials
+			return nil, 0, errBadCredentials
 		}
-		return user, nil
+		return user, 0, nil
 	case "token":
 		c, err := a.OpenToken(id.Token)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if user := a.World.User(c.UserID); user != nil {
-			return user, nil
+			return user, c.ExpiresAt, nil
 		}
-		return nil, dayu.Errorf(dayu.EUNAUTHORIZED, "The user of the token no longer exists.")
+		return nil, 0, dayu.Errorf(dayu.EUNAUTHORIZED, "The user of the token no longer exists.")
 	}
-	return nil, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: %q is not supported; use password or token", id.Methods[0])
+	return nil, 0, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: %q is not supported; use password or token", id.Methods[0])
 }
 
 func (a *Authority) findUser(id Identity) *dayu.User {
