@@ -39,6 +39,28 @@ func (c *OffsetClock) Offset() time.Duration { return time.Duration(c.offset.Loa
 // Advance moves the clock d ahead.
 func (c *OffsetClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
+// MaxClockOffset is how far ahead of the wall clock the dev clock may be:
+// 100 years (of 365 days), well within what a time.Duration holds and
+// what the lifecycle's arithmetic (terms, grace and retention) adds to it.
+const MaxClockOffset = 100 * 365 * 24 * time.Hour
+
+// AdvancedBy returns the offset the clock would have after moving seconds
+// ahead (advance_seconds on the wire), to the millisecond, so that it
+// survives being stored (SaveClockOffset) exactly. It is EINVALID unless
+// seconds is positive and the clock stays within MaxClockOffset.
+func (c *OffsetClock) AdvancedBy(seconds float64) (time.Duration, error) {
+	d := secondsDuration(seconds)
+	if d <= 0 || d > MaxClockOffset {
+		return 0, Errorf(EINVALID, "advance_seconds: must be a number of seconds from 0.001 to %.0f (100 years): the clock only moves forward; got %g", MaxClockOffset.Seconds(), seconds)
+	}
+	cur := c.Offset()
+	if d > MaxClockOffset-cur {
+		return 0, Errorf(EINVALID, "advance_seconds: the clock may be at most %.0f seconds (100 years) ahead of the wall clock; it is %g ahead, so it can move at most %g more",
+			MaxClockOffset.Seconds(), cur.Seconds(), (MaxClockOffset - cur).Seconds())
+	}
+	return cur + d, nil
+}
+
 // MoveTo sets the offset, unless the clock is already further ahead: moves
 // that race (the admin API, another node's, read back) never add up twice
 // and never turn the clock back.

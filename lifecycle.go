@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,35 @@ var DefaultTimings = Timings{
 	Deletion:     3 * time.Second,
 	Grace:        15 * 24 * time.Hour,
 	Retention:    15 * 24 * time.Hour,
+}
+
+// MaxTiming is the longest each of the Timings may be: 10 years (of 365
+// days). Together they stay far from overflowing a time.Duration, which
+// would turn a long grace period into none at all.
+const MaxTiming = 10 * 365 * 24 * time.Hour
+
+// CheckTiming checks one of the Timings, named name for the caller: from 0
+// to MaxTiming.
+func CheckTiming(name string, d time.Duration) error {
+	if d < 0 || d > MaxTiming {
+		return Errorf(EINVALID, "%s: must be from 0 to %.0f seconds (10 years), got %g", name, MaxTiming.Seconds(), d.Seconds())
+	}
+	return nil
+}
+
+// secondsDuration turns seconds, as the wire and the stored documents give
+// them, into a Duration to the millisecond (what the store keeps). A value
+// beyond a Duration's range saturates instead of wrapping around, so that
+// the callers' bounds refuse it.
+func secondsDuration(seconds float64) time.Duration {
+	ms := math.Round(seconds * 1000)
+	switch {
+	case math.IsNaN(ms) || ms >= math.MaxInt64/float64(time.Millisecond):
+		return math.MaxInt64
+	case ms <= math.MinInt64/float64(time.Millisecond):
+		return math.MinInt64
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
 // Term returns the expiry of the term running at now and how many renewals
@@ -170,8 +200,8 @@ func (b *TimingsBook) For(projectID string) Timings {
 // Set stores the timings of a project, or the default when projectID is "".
 func (b *TimingsBook) Set(ctx context.Context, projectID string, t Timings) error {
 	for name, d := range map[string]time.Duration{"provisioning_seconds": t.Provisioning, "deletion_seconds": t.Deletion, "grace_seconds": t.Grace, "retention_seconds": t.Retention} {
-		if d < 0 {
-			return Errorf(EINVALID, "%s: must not be negative", name)
+		if err := CheckTiming(name, d); err != nil {
+			return err
 		}
 	}
 	b.mu.Lock()
@@ -209,7 +239,7 @@ func (t *Timings) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	sec := func(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
+	sec := secondsDuration
 	*t = Timings{sec(j.Provisioning), sec(j.Deletion), sec(j.Grace), sec(j.Retention)}
 	return nil
 }
@@ -225,7 +255,9 @@ func LoadOffsetClock(ctx context.Context, s Store) (*OffsetClock, error) {
 }
 
 // Reload moves the clock to the stored offset, to follow another node's
-// move; the clock never goes back.
+// move; the clock never goes back. A stored offset outside 0 to
+// MaxClockOffset (written before the bound existed) is taken as the nearer
+// bound.
 func (c *OffsetClock) Reload(ctx context.Context, s Store) error {
 	doc, err := s.Document(ctx, clockDocument)
 	if err != nil || doc == nil {
@@ -235,11 +267,12 @@ func (c *OffsetClock) Reload(ctx context.Context, s Store) error {
 	if err := json.Unmarshal(doc, &seconds); err != nil {
 		return fmt.Errorf("stored clock offset: %w", err)
 	}
-	c.MoveTo(time.Duration(seconds * float64(time.Second)))
+	c.MoveTo(min(max(secondsDuration(seconds), 0), MaxClockOffset))
 	return nil
 }
 
-// SaveClockOffset stores the dev clock's offset.
+// SaveClockOffset stores the dev clock's offset, in seconds; an offset in
+// whole milliseconds (as AdvancedBy makes) reads back exactly.
 func SaveClockOffset(ctx context.Context, s Store, offset time.Duration) error {
 	doc, _ := json.Marshal(offset.Seconds()) // a float always encodes
 	return s.SaveDocument(ctx, clockDocument, doc)

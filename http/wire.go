@@ -132,6 +132,8 @@ func jsonType(kind string) string {
 		return "a string"
 	case strings.HasPrefix(kind, "int"):
 		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number within range"
 	case kind == "slice":
 		return "an array"
 	case kind == "struct":

@@ -93,8 +93,8 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 		c.AdminToken = devAdminToken
 	}
 	for name, d := range map[string]time.Duration{"--provisioning-delay": c.Timings.Provisioning, "--deletion-delay": c.Timings.Deletion, "--grace-period": c.Timings.Grace, "--retention-period": c.Timings.Retention} {
-		if d < 0 {
-			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		if err := dayu.CheckTiming(name, d); err != nil {
+			errs = append(errs, errors.New(dayu.ErrorMessageOf(err)))
 		}
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
