@@ -81,32 +81,40 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	return orderIDs, failures, nil
 }
 
+// OrderDetails is an order, the resource it is about, and the moment they
+// were read at: the order's status and the resource's term are as of At.
+type OrderDetails struct {
+	Order    *Order
+	Resource *Instance
+	At       time.Time
+}
+
 // Order returns one of the caller's orders (a purchase, an unsubscription,
 // or a renewal) and the resource it is about.
-func (s *Service) Order(ctx context.Context, caller Caller, id string) (*Order, *Instance, error) {
+func (s *Service) Order(ctx context.Context, caller Caller, id string) (OrderDetails, error) {
 	now := s.Clock.Now()
 	notFound := Errorf(ENOTFOUND, "order %q does not exist", id)
 	if base, k, ok := splitRenewalID(id); ok {
 		found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: base})
 		if err != nil {
-			return nil, nil, err
+			return OrderDetails{}, err
 		}
 		for _, i := range found {
 			if renewals := i.RenewalOrders(now); k <= len(renewals) {
-				return renewals[k-1], i, nil
+				return OrderDetails{renewals[k-1], i, now}, nil
 			}
 		}
-		return nil, nil, notFound
+		return OrderDetails{}, notFound
 	}
 	o, err := s.Store.FindOrder(ctx, caller.DomainID, id)
 	if err != nil {
-		return nil, nil, err
+		return OrderDetails{}, err
 	}
 	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: []string{o.ResourceID}})
 	if err != nil || len(found) == 0 {
-		return nil, nil, notFound
+		return OrderDetails{}, notFound
 	}
-	return o, found[0], nil
+	return OrderDetails{o, found[0], now}, nil
 }
 
 // ResourceQuery selects resources for BSS's resource query.
@@ -147,12 +155,12 @@ func ResourceStatusOf(st InstanceStatus) (ResourceStatus, bool) {
 
 // QueryResources returns a page of the caller's provisioned resources that
 // match q, and their total.
-func (s *Service) QueryResources(ctx context.Context, caller Caller, q ResourceQuery) ([]*Instance, int, error) {
+func (s *Service) QueryResources(ctx context.Context, caller Caller, q ResourceQuery) (Listing, error) {
+	now := s.Clock.Now()
 	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: q.OrderID, ResourceIDs: q.ResourceIDs})
 	if err != nil {
-		return nil, 0, err
+		return Listing{}, err
 	}
-	now := s.Clock.Now()
 	var out []*Instance
 	for _, i := range found {
 		st, shown := ResourceStatusOf(i.Status(now))
@@ -163,5 +171,5 @@ func (s *Service) QueryResources(ctx context.Context, caller Caller, q ResourceQ
 	}
 	total := len(out)
 	lo := min(q.Page.Offset, total)
-	return out[lo:min(lo+q.Page.Limit, total)], total, nil
+	return Listing{Instances: out[lo:min(lo+q.Page.Limit, total)], Total: total, At: now}, nil
 }

@@ -227,10 +227,21 @@ func checkReferences(project *Project, w *World, p *Purchase) error {
 	return nil
 }
 
+// Listing is a page of instances, the total it is a page of, and the
+// moment it was read at: what it shows of them (their statuses, terms,
+// days left) is as of At, so that one answer never mixes two moments.
+type Listing struct {
+	Instances []*Instance
+	Total     int
+	At        time.Time
+}
+
 // ListInstances returns a page of the project's instances not gone by now,
 // and their total.
-func (s *Service) ListInstances(ctx context.Context, projectID string, p Page) ([]*Instance, int, error) {
-	return s.Store.ListInstances(ctx, projectID, p, s.Clock.Now())
+func (s *Service) ListInstances(ctx context.Context, projectID string, p Page) (Listing, error) {
+	now := s.Clock.Now()
+	list, total, err := s.Store.ListInstances(ctx, projectID, p, now)
+	return Listing{Instances: list, Total: total, At: now}, err
 }
 
 // newResourceID makes a UUID, version 7: time-ordered, so that new ids land

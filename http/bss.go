@@ -11,12 +11,12 @@ import (
 
 // orderDetails is GET /v2/orders/customer-orders/details/{order_id}.
 func (s *Server) orderDetails(c *call) (int, any, error) {
-	o, i, err := s.Service.Order(c.r.Context(), c.caller, c.r.PathValue("order_id"))
+	d, err := s.Service.Order(c.r.Context(), c.caller, c.r.PathValue("order_id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Service.Clock.Now()
-	status := o.Status(now)
+	o, i := d.Order, d.Resource
+	status := o.Status(d.At)
 	info := orderInfo{
 		OrderID: o.ID, CustomerID: o.DomainID, ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
 		SourceType: 1, Status: int(status), OrderType: int(o.Type), MeasureID: 1, Currency: "CNY",
@@ -25,7 +25,7 @@ func (s *Server) orderDetails(c *call) (int, any, error) {
 	if status != dayu.OrderPendingPayment {
 		info.PaymentTime = o.CreatedAt.Format(bssTime)
 	}
-	exp, _ := i.Term(now)
+	exp, _ := i.Term(d.At)
 	line := orderLineItem{
 		OrderLineItemID: o.ID + "-000001", ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
 		ProductID: i.ProductID, ProductSpecDesc: i.SpecCode,
@@ -60,15 +60,14 @@ func (s *Server) queryResources(c *call) (int, any, error) {
 		}
 		q.Page.Offset = *req.Offset
 	}
-	list, total, err := s.Service.QueryResources(c.r.Context(), c.caller, q)
+	l, err := s.Service.QueryResources(c.r.Context(), c.caller, q)
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Service.Clock.Now()
-	out := resourceQueryResponse{TotalCount: total, Data: make([]resourceItem, 0, len(list))}
-	for _, i := range list {
-		st, _ := dayu.ResourceStatusOf(i.Status(now))
-		exp, _ := i.Term(now)
+	out := resourceQueryResponse{TotalCount: l.Total, Data: make([]resourceItem, 0, len(l.Instances))}
+	for _, i := range l.Instances {
+		st, _ := dayu.ResourceStatusOf(i.Status(l.At))
+		exp, _ := i.Term(l.At)
 		item := resourceItem{
 			ID: i.ID, ResourceID: i.ID, ResourceName: i.Name, RegionCode: i.RegionID,
 			ServiceTypeCode: serviceTypeDayu, ResourceTypeCode: resourceTypeDayu, ResourceSpecCode: i.SpecCode,
