@@ -244,13 +244,17 @@ type Page struct {
 	Offset int
 }
 
-// ResourceFilter selects a domain's instances and packages: those of an
-// order, those with one of the ids, or the packages bound to one of the
-// parents. Empty fields do not filter; an empty filter selects nothing.
+// ResourceFilter selects a domain's instances and packages. Each field set
+// narrows the selection (AND); the zero filter selects them all.
 type ResourceFilter struct {
-	OrderID     string
+	// OrderID selects the resources of that order.
+	OrderID string
+	// ResourceIDs selects those resources and, unless OnlyMain, the
+	// packages bound to them.
 	ResourceIDs []string
-	ParentIDs   []string
+	// OnlyMain leaves out the packages but those ResourceIDs names (as BSS
+	// does: a child resource asked for by id is always its own answer).
+	OnlyMain bool
 }
 
 // Store keeps orders, instances, documents (the world, the lifecycle
@@ -269,8 +273,13 @@ type Store interface {
 	// ListInstances returns a page of the project's instances not gone at
 	// now, newest first, and their total count.
 	ListInstances(ctx context.Context, projectID string, p Page, now time.Time) ([]*Instance, int, error)
-	// Resources returns the domain's instances that match f, gone or not.
+	// Resources returns the domain's instances that match f, gone or not,
+	// oldest first.
 	Resources(ctx context.Context, domainID string, f ResourceFilter) ([]*Instance, error)
+	// QueryResources returns a page of the domain's instances that q
+	// selects (its filter, and ResourceQuery.Shows at q.At), oldest first,
+	// and how many it selects in all.
+	QueryResources(ctx context.Context, domainID string, q ResourceQuery) ([]*Instance, int, error)
 	// FindOrder returns an order of the domain, ENOTFOUND if none.
 	FindOrder(ctx context.Context, domainID, id string) (*Order, error)
 	// SaveUnsubscriptions stores, in one transaction, the instances'

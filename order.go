@@ -15,6 +15,11 @@ const (
 	UnsubscribeRenewals UnsubscribeType = 2 // only the renewals
 )
 
+// MaxUnsubscribeIDs is the most resources one unsubscription may name
+// (Huawei's documentation says 10; Dayu takes more, and no client sends
+// more than one).
+const MaxUnsubscribeIDs = 100
+
 // UnsubscribeFailure is a resource an unsubscription could not end.
 type UnsubscribeFailure struct {
 	ResourceID string
@@ -28,10 +33,10 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	if typ != UnsubscribeResource && typ != UnsubscribeRenewals {
 		return nil, nil, Errorf(EINVALID, "unsubscribe_type: must be 1 (the resource and its renewals) or 2 (only the renewals), got %d", typ)
 	}
-	if len(ids) == 0 || len(ids) > 100 {
-		return nil, nil, Errorf(EINVALID, "resource_ids: must list 1-100 resource ids, got %d", len(ids))
+	if len(ids) == 0 || len(ids) > MaxUnsubscribeIDs {
+		return nil, nil, Errorf(EINVALID, "resource_ids: must list 1-%d resource ids, got %d", MaxUnsubscribeIDs, len(ids))
 	}
-	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: ids, ParentIDs: ids})
+	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: ids})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,20 +115,46 @@ func (s *Service) Order(ctx context.Context, caller Caller, id string) (OrderDet
 	if err != nil {
 		return OrderDetails{}, err
 	}
-	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: []string{o.ResourceID}})
+	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: []string{o.ResourceID}, OnlyMain: true})
 	if err != nil || len(found) == 0 {
 		return OrderDetails{}, notFound
 	}
 	return OrderDetails{o, found[0], now}, nil
 }
 
-// ResourceQuery selects resources for BSS's resource query.
+// ResourceQuery selects a page of a domain's resources, as BSS's resource
+// query does: those its filter selects that are provisioned at At (BSS
+// does not show a resource before), have one of Statuses and whose term
+// expires within ExpireFrom to ExpireTo, as of At.
 type ResourceQuery struct {
-	OrderID     string
-	ResourceIDs []string
-	OnlyMain    bool
-	Statuses    []ResourceStatus // empty: any
-	Page        Page
+	ResourceFilter
+	Statuses   []ResourceStatus // empty: any
+	ExpireFrom time.Time        // zero: no lower bound
+	ExpireTo   time.Time        // zero: no upper bound
+	At         time.Time        // set by Service.QueryResources
+	Page       Page
+}
+
+// ByTime reports whether q has filters that only Shows can tell, because
+// they follow from the lifecycle at At; without them a store can count and
+// page in its index.
+func (q *ResourceQuery) ByTime() bool {
+	return len(q.Statuses) > 0 || !q.ExpireFrom.IsZero() || !q.ExpireTo.IsZero()
+}
+
+// Shows reports whether q selects i by what changes with time (the
+// ResourceFilter is the store's to match): i is provisioned at q.At, has
+// one of q.Statuses and its term expires within q's bounds.
+func (q *ResourceQuery) Shows(i *Instance) bool {
+	st, shown := ResourceStatusOf(i.Status(q.At))
+	if !shown || len(q.Statuses) > 0 && !slices.Contains(q.Statuses, st) {
+		return false
+	}
+	if q.ExpireFrom.IsZero() && q.ExpireTo.IsZero() {
+		return true
+	}
+	exp, _ := i.Term(q.At)
+	return !exp.Before(q.ExpireFrom) && (q.ExpireTo.IsZero() || !exp.After(q.ExpireTo))
 }
 
 // ResourceStatus is a resource's status in BSS (CONTRACT §5).
@@ -153,23 +184,10 @@ func ResourceStatusOf(st InstanceStatus) (ResourceStatus, bool) {
 	return ResourceClosed, true
 }
 
-// QueryResources returns a page of the caller's provisioned resources that
-// match q, and their total.
+// QueryResources returns a page of the caller's domain's resources that q
+// selects now, and their total.
 func (s *Service) QueryResources(ctx context.Context, caller Caller, q ResourceQuery) (Listing, error) {
-	now := s.Clock.Now()
-	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: q.OrderID, ResourceIDs: q.ResourceIDs})
-	if err != nil {
-		return Listing{}, err
-	}
-	var out []*Instance
-	for _, i := range found {
-		st, shown := ResourceStatusOf(i.Status(now))
-		if !shown || (q.OnlyMain && i.IsPackage()) || (len(q.Statuses) > 0 && !slices.Contains(q.Statuses, st)) {
-			continue
-		}
-		out = append(out, i)
-	}
-	total := len(out)
-	lo := min(q.Page.Offset, total)
-	return Listing{Instances: out[lo:min(lo+q.Page.Limit, total)], Total: total, At: now}, nil
+	q.At = s.Clock.Now()
+	list, total, err := s.Store.QueryResources(ctx, caller.DomainID, q)
+	return Listing{Instances: list, Total: total, At: q.At}, err
 }

@@ -77,7 +77,7 @@ func TestSchema(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"documents_pkey", "idempotency_keys_pkey", "instances_by_order", "instances_by_parent",
+	want := []string{"documents_pkey", "idempotency_keys_pkey", "instances_by_domain", "instances_by_order", "instances_by_parent",
 		"instances_id_key", "instances_listed", "instances_one_per_eps", "instances_pkey", "orders_by_resource", "orders_pkey",
 		"schema_migrations_pkey", "token_key_pkey"}
 	sort.Strings(want)
@@ -85,8 +85,8 @@ func TestSchema(t *testing.T) {
 		t.Errorf("indexes = %v, want %v", got, want)
 	}
 	var versions int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 3 {
-		t.Errorf("schema_migrations holds %d rows (%v), want 3", versions, err)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 4 {
+		t.Errorf("schema_migrations holds %d rows (%v), want 4", versions, err)
 	}
 }
 

@@ -40,6 +40,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Restart", testRestart},
 		{"Gone", testGone},
 		{"Resources", testResources},
+		{"QueryResources", testQueryResources},
 		{"Unsubscribe", testUnsubscribe},
 		{"Reset", testReset},
 		{"Documents", testDocuments},
@@ -228,7 +229,7 @@ func listAt(t *testing.T, s dayu.Store, project string, limit, offset int, now t
 // find returns the domain's instance with that id, nil if none.
 func find(t *testing.T, s dayu.Store, domain, id string) *dayu.Instance {
 	t.Helper()
-	got, err := s.Resources(ctx(t), domain, dayu.ResourceFilter{ResourceIDs: []string{id}})
+	got, err := s.Resources(ctx(t), domain, dayu.ResourceFilter{ResourceIDs: []string{id}, OnlyMain: true})
 	if err != nil {
 		t.Fatalf("Resources(%s, id %s): %v", domain, id, err)
 	}
@@ -665,11 +666,13 @@ func testResources(t *testing.T, h *harness) {
 		f    dayu.ResourceFilter
 		want []string
 	}{
-		{"nothing", dayu.ResourceFilter{}, nil},
+		{"the whole domain", dayu.ResourceFilter{}, []string{a.ID, b.ID, aExt.ID, bExt.ID}},
+		{"main resources", dayu.ResourceFilter{OnlyMain: true}, []string{a.ID, b.ID}},
 		{"an order", dayu.ResourceFilter{OrderID: o1.ID}, []string{a.ID}},
-		{"ids", dayu.ResourceFilter{ResourceIDs: []string{bExt.ID, a.ID, uuid.NewString()}}, []string{a.ID, bExt.ID}},
-		{"parents", dayu.ResourceFilter{ParentIDs: []string{a.ID, b.ID}}, []string{aExt.ID, bExt.ID}},
-		{"ids or parents", dayu.ResourceFilter{ResourceIDs: []string{a.ID}, ParentIDs: []string{a.ID}}, []string{a.ID, aExt.ID}},
+		{"ids and their packages", dayu.ResourceFilter{ResourceIDs: []string{bExt.ID, a.ID, uuid.NewString()}}, []string{a.ID, aExt.ID, bExt.ID}},
+		{"ids only", dayu.ResourceFilter{ResourceIDs: []string{bExt.ID, a.ID}, OnlyMain: true}, []string{a.ID, bExt.ID}},
+		{"an order and an id of another order", dayu.ResourceFilter{OrderID: o1.ID, ResourceIDs: []string{b.ID}}, nil},
+		{"an order and its id", dayu.ResourceFilter{OrderID: o1.ID, ResourceIDs: []string{a.ID}}, []string{a.ID}},
 		{"another domain's", dayu.ResourceFilter{ResourceIDs: []string{theirs.ID}}, nil},
 	} {
 		got, err := s.Resources(ctx(t), domain, c.f)
@@ -682,6 +685,72 @@ func testResources(t *testing.T, h *harness) {
 		slices.Sort(want)
 		if !slices.Equal(g, want) {
 			t.Errorf("Resources(%s) = %v, want %v", c.name, g, want)
+		}
+	}
+}
+
+// testQueryResources: BSS's query pages through what its filter selects
+// that is provisioned at its time, with and without the filters that
+// follow from the lifecycle (statuses, expiry), and counts them all.
+func testQueryResources(t *testing.T, h *harness) {
+	s := h.store()
+	var mains []*dayu.Instance // oldest first
+	for n := range 6 {
+		o, i := purchase("p1", fmt.Sprintf("eps-%d", n))
+		if n%2 == 1 {
+			noRenew(i)
+		}
+		buy(t, s, o, i)
+		mains = append(mains, i)
+	}
+	o, ext := pkg("p1", "eps-0", mains[0].ID) // 3 months, no renewals
+	buy(t, s, o, ext)
+	o, theirs := purchase("p2", "eps-0") // another domain
+	buy(t, s, o, theirs)
+	o, late := purchaseAt(later, "p1", "eps-late") // not provisioned at later
+	buy(t, s, o, late)
+	ended := *mains[2]
+	ended.AutoRenewUntil, ended.UnsubscribedAt, ended.GoneAt = later, later, later.Add(time.Minute)
+	if err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&ended}, nil); err != nil {
+		t.Fatalf("SaveUnsubscriptions: %v", err)
+	}
+	all := append(ids(mains), ext.ID)
+	expiry := mains[0].ExpiresAt // every main's first term ends then; the package's before
+	lapsed := expiry.Add(time.Hour)
+	domain := mains[0].DomainID
+
+	for _, c := range []struct {
+		name string
+		q    dayu.ResourceQuery
+		want []string // the whole selection, oldest first
+	}{
+		{"everything", dayu.ResourceQuery{At: later}, all},
+		{"main resources", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{OnlyMain: true}, At: later}, ids(mains)},
+		{"an id and its package", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{mains[0].ID}}, At: later}, []string{mains[0].ID, ext.ID}},
+		{"not yet provisioned", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{late.ID}}, At: later}, nil},
+		{"provisioned since", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{late.ID}}, At: later.Add(provisioning)}, []string{late.ID}},
+		{"in use", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceInUse}, At: later}, []string{mains[0].ID, mains[1].ID, mains[3].ID, mains[4].ID, mains[5].ID, ext.ID}},
+		{"closed", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceClosed}, At: later}, []string{mains[2].ID}},
+		{"closed and gone", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceClosed}, At: later.Add(time.Hour)}, []string{mains[2].ID}},
+		{"expired after the first term", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceExpired}, At: lapsed}, []string{mains[1].ID, mains[3].ID, mains[5].ID}},
+		{"in use after the first term", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{OnlyMain: true}, Statuses: []dayu.ResourceStatus{dayu.ResourceInUse}, At: lapsed}, []string{mains[0].ID, mains[4].ID, late.ID}},
+		{"expiring by the first expiry", dayu.ResourceQuery{ExpireTo: expiry, At: later}, all},
+		{"expiring after the package", dayu.ResourceQuery{ExpireFrom: ext.ExpiresAt.Add(time.Second), At: later}, ids(mains)},
+		{"expiring with the package", dayu.ResourceQuery{ExpireFrom: ext.ExpiresAt, ExpireTo: ext.ExpiresAt, At: later}, []string{ext.ID}},
+		{"renewed past the bound", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{OnlyMain: true}, ExpireTo: expiry, At: lapsed}, []string{mains[1].ID, mains[2].ID, mains[3].ID, mains[5].ID}},
+		{"another domain's", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{theirs.ID}}, At: later}, nil},
+	} {
+		for _, p := range []dayu.Page{{Limit: 100}, {Limit: 2}, {Limit: 2, Offset: 2}, {Limit: 3, Offset: 5}, {Limit: 1, Offset: 100}} {
+			q := c.q
+			q.Page = p
+			got, total, err := s.QueryResources(ctx(t), domain, q)
+			if err != nil {
+				t.Fatalf("QueryResources(%s, %+v): %v", c.name, p, err)
+			}
+			want := c.want[min(p.Offset, len(c.want)):min(p.Offset+p.Limit, len(c.want))]
+			if total != len(c.want) || !slices.Equal(ids(got), want) {
+				t.Errorf("QueryResources(%s, %+v) = %v, total %d; want %v, total %d", c.name, p, ids(got), total, want, len(c.want))
+			}
 		}
 	}
 }
