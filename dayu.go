@@ -284,9 +284,11 @@ type Store interface {
 	FindOrder(ctx context.Context, domainID, id string) (*Order, error)
 	// SaveUnsubscriptions stores, in one transaction, the instances'
 	// changed lifecycle fields (AutoRenewUntil, UnsubscribedAt, GoneAt) and
-	// the unsubscribe orders. An instance that another request
-	// unsubscribed first makes it fail with ECONFLICT and change nothing.
-	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) error
+	// the unsubscribe orders. An instance that another request unsubscribed
+	// since it was read stays as that request left it: its id is in lost,
+	// and the order about it (Order.ResourceID) is not stored. The rest is
+	// stored all the same.
+	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) (lost []string, err error)
 	// Reset deletes every order and instance; the world and the token key
 	// stay.
 	Reset(ctx context.Context) error

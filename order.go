@@ -44,6 +44,7 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	var changed []*Instance
 	var orders []*Order
 	var failures []UnsubscribeFailure
+	var ended []string // the ids this request ends, if no other request ends them first
 	for _, id := range ids {
 		n := slices.IndexFunc(found, func(i *Instance) bool { return i.ID == id })
 		switch {
@@ -55,6 +56,7 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 			continue
 		}
 		main := found[n]
+		ended = append(ended, id)
 		if typ == UnsubscribeRenewals {
 			if main.AutoRenewUntil.IsZero() {
 				main.AutoRenewUntil = now
@@ -76,12 +78,22 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 		orders = append(orders, &Order{ID: newOrderID(now), Type: OrderUnsubscribe, DomainID: main.DomainID,
 			ProjectID: main.ProjectID, ResourceID: main.ID, CreatedAt: now, CompletedAt: gone})
 	}
-	if err := s.Store.SaveUnsubscriptions(ctx, changed, orders); err != nil {
+	lost, err := s.Store.SaveUnsubscriptions(ctx, changed, orders)
+	if err != nil {
 		return nil, nil, err
+	}
+	// A racing request unsubscribed these first: the resource is ended,
+	// by that request and its order.
+	for _, id := range ended {
+		if slices.Contains(lost, id) {
+			failures = append(failures, UnsubscribeFailure{id, "the resource is already unsubscribed (by another request)"})
+		}
 	}
 	orderIDs := make([]string, 0, len(orders))
 	for _, o := range orders {
-		orderIDs = append(orderIDs, o.ID)
+		if !slices.Contains(lost, o.ResourceID) {
+			orderIDs = append(orderIDs, o.ID)
+		}
 	}
 	return orderIDs, failures, nil
 }

@@ -1,10 +1,17 @@
 package http_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/internal/apitest"
 )
 
 const (
@@ -143,5 +150,90 @@ func TestResourceQuery(t *testing.T) {
 	}
 	if got, _ := s.query(tok, map[string]any{"resource_ids": []string{b}}); !slices.Equal(got, []string{b}) {
 		t.Errorf("after the refused requests: %v, want %s still there", got, b)
+	}
+}
+
+// TestRacingUnsubscribes: unsubscriptions that race over the same
+// resources all answer 200, and each id of each request is either
+// unsubscribed by that request (one order) or listed in
+// fail_resource_infos; every resource is unsubscribed exactly once.
+func TestRacingUnsubscribes(t *testing.T) {
+	s := newServer(t)
+	s.setTimings("", dayu.Timings{Deletion: time.Hour, Grace: time.Hour, Retention: time.Hour}) // still there, deleting
+	tok := s.token(q.ProjectID)
+	const resources, requests = 6, 8
+	for round := range 2 {
+		var ids []string
+		for n := range resources {
+			ids = append(ids, s.buy(testEPS(round*resources+n), 1)["resource_id"].(string))
+		}
+		type answer struct {
+			status int
+			body   map[string]any
+			asked  []string
+		}
+		answers := make([]answer, requests)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for k := range requests {
+			asked := append(slices.Clone(ids[k%resources:]), ids[:k%resources]...) // each in another order
+			wg.Go(func() {
+				<-start
+				req, err := apitest.NewRequest("POST", s.URL+unsubscribePath, map[string]any{"resource_ids": asked, "unsubscribe_type": 1}, "X-Auth-Token", tok)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp, err := s.client.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer resp.Body.Close()
+				var body map[string]any
+				if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+					t.Error(err)
+				}
+				answers[k] = answer{resp.StatusCode, body, asked}
+			})
+		}
+		close(start)
+		wg.Wait()
+		endedBy := map[string]int{}
+		orders := 0
+		for k, a := range answers {
+			if a.status != http.StatusOK {
+				t.Fatalf("round %d, request %d: %d %v", round, k, a.status, a.body)
+			}
+			failed := map[string]bool{}
+			for _, f := range a.body["fail_resource_infos"].([]any) {
+				f := f.(map[string]any)
+				if f["error_code"] != "CBC.0100" || !strings.Contains(f["error_msg"].(string), "already unsubscribed") {
+					t.Errorf("round %d, request %d: failure %v", round, k, f)
+				}
+				failed[f["resource_id"].(string)] = true
+			}
+			n := len(a.body["order_ids"].([]any))
+			orders += n
+			if n+len(failed) != resources {
+				t.Errorf("round %d, request %d: %d orders and %d failures for %d ids: %v", round, k, n, len(failed), resources, a.body)
+			}
+			for _, id := range a.asked {
+				if !failed[id] {
+					endedBy[id]++
+				}
+			}
+		}
+		for _, id := range ids {
+			if endedBy[id] != 1 {
+				t.Errorf("round %d: %s unsubscribed by %d requests, want 1", round, id, endedBy[id])
+			}
+		}
+		if orders != resources {
+			t.Errorf("round %d: %d unsubscribe orders, want %d", round, orders, resources)
+		}
+		if got, _ := s.query(tok, map[string]any{"resource_ids": ids, "status_list": []int{3}}); len(got) != resources {
+			t.Errorf("round %d: %d of %d resources closed", round, len(got), resources)
+		}
 	}
 }

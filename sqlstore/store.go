@@ -374,28 +374,43 @@ func (s *Store) FindOrder(ctx context.Context, domainID, id string) (*dayu.Order
 	return &o, nil
 }
 
-// SaveUnsubscriptions stores the unsubscriptions in one transaction.
-func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instance, orders []*dayu.Order) error {
+// SaveUnsubscriptions stores the unsubscriptions in one transaction; the
+// instances another request unsubscribed first are lost to it. The update
+// changes only a row not yet unsubscribed: on PostgreSQL it waits for a
+// racing transaction that holds the row and then finds it changed.
+func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instance, orders []*dayu.Order) (lost []string, err error) {
 	// Rows are locked in id order, so two unsubscriptions that overlap
 	// cannot deadlock.
 	changed = slices.SortedFunc(slices.Values(changed), func(a, b *dayu.Instance) int { return strings.Compare(a.ID, b.ID) })
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		lost = lost[:0]
 		for _, i := range changed {
 			res, err := tx.ExecContext(ctx, s.q.unsubscribe, ms(i.AutoRenewUntil), ms(i.UnsubscribedAt), nullMS(i.GoneAt), i.ID, i.DomainID)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				return dayu.Errorf(dayu.ECONFLICT, "resource %s is already being unsubscribed", i.ID)
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n != 1 {
+				lost = append(lost, i.ID)
 			}
 		}
 		for _, o := range orders {
+			if slices.Contains(lost, o.ResourceID) {
+				continue
+			}
 			if err := s.insertOrder(ctx, tx, o); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return lost, nil
 }
 
 // Reset deletes every order and instance.

@@ -42,6 +42,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Resources", testResources},
 		{"QueryResources", testQueryResources},
 		{"Unsubscribe", testUnsubscribe},
+		{"RaceUnsubscribe", testRaceUnsubscribe},
 		{"Reset", testReset},
 		{"Documents", testDocuments},
 		{"TokenKey", testTokenKey},
@@ -423,9 +424,7 @@ func testPackageBinding(t *testing.T, h *harness) {
 	o, ended := purchase("p1", "eps-2")
 	buy(t, s, o, ended)
 	ended.AutoRenewUntil, ended.UnsubscribedAt, ended.GoneAt = later, later, later.Add(time.Hour)
-	if err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{ended}, nil); err != nil {
-		t.Fatalf("SaveUnsubscriptions: %v", err)
-	}
+	unsubscribe(t, s, []*dayu.Instance{ended}, nil)
 
 	total := 3
 	for _, c := range []struct{ name, parent string }{
@@ -711,9 +710,7 @@ func testQueryResources(t *testing.T, h *harness) {
 	buy(t, s, o, late)
 	ended := *mains[2]
 	ended.AutoRenewUntil, ended.UnsubscribedAt, ended.GoneAt = later, later, later.Add(time.Minute)
-	if err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&ended}, nil); err != nil {
-		t.Fatalf("SaveUnsubscriptions: %v", err)
-	}
+	unsubscribe(t, s, []*dayu.Instance{&ended}, nil)
 	all := append(ids(mains), ext.ID)
 	expiry := mains[0].ExpiresAt // every main's first term ends then; the package's before
 	lapsed := expiry.Add(time.Hour)
@@ -769,8 +766,8 @@ func testUnsubscribe(t *testing.T, h *harness) {
 	m, e := *main, *ext
 	m.AutoRenewUntil, m.UnsubscribedAt, m.GoneAt = now, now, gone
 	e.UnsubscribedAt, e.GoneAt = now, gone
-	if err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&m, &e}, []*dayu.Order{unsub}); err != nil {
-		t.Fatalf("SaveUnsubscriptions: %v", err)
+	if lost := unsubscribe(t, s, []*dayu.Instance{&m, &e}, []*dayu.Order{unsub}); len(lost) != 0 {
+		t.Fatalf("SaveUnsubscriptions lost %v", lost)
 	}
 	same(t, "unsubscribed instance", find(t, s, main.DomainID, main.ID), &m)
 	same(t, "unsubscribed package", find(t, s, main.DomainID, ext.ID), &e)
@@ -780,23 +777,120 @@ func testUnsubscribe(t *testing.T, h *harness) {
 	}
 	same(t, "unsubscribe order", got, unsub)
 
-	// Unsubscribing again fails and changes nothing, its order included.
+	// Unsubscribing it again (as a request that read it before the first
+	// was stored does) is lost and changes nothing, its order included;
+	// the rest of that request is stored.
+	o, other := purchase("p1", "eps-2")
+	buy(t, s, o, other)
 	again := &dayu.Order{ID: "CS-unsubscribe-2", Type: dayu.OrderUnsubscribe, DomainID: main.DomainID,
 		ProjectID: "p1", ResourceID: main.ID, CreatedAt: now, CompletedAt: gone}
-	m2 := m
+	otherOrder := &dayu.Order{ID: "CS-unsubscribe-3", Type: dayu.OrderUnsubscribe, DomainID: main.DomainID,
+		ProjectID: "p1", ResourceID: other.ID, CreatedAt: now, CompletedAt: gone}
+	m2, o2 := m, *other
 	m2.UnsubscribedAt, m2.GoneAt = now.Add(time.Second), gone.Add(time.Second)
-	err = s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&m2}, []*dayu.Order{again})
-	if dayu.ErrorCodeOf(err) != dayu.ECONFLICT {
-		t.Errorf("second SaveUnsubscriptions = %v, want ECONFLICT", err)
+	o2.AutoRenewUntil, o2.UnsubscribedAt, o2.GoneAt = now, now, gone
+	if lost := unsubscribe(t, s, []*dayu.Instance{&o2, &m2}, []*dayu.Order{again, otherOrder}); !slices.Equal(lost, []string{main.ID}) {
+		t.Errorf("second SaveUnsubscriptions lost %v, want [%s]", lost, main.ID)
 	}
-	same(t, "instance after the refused unsubscription", find(t, s, main.DomainID, main.ID), &m)
+	same(t, "instance after the lost unsubscription", find(t, s, main.DomainID, main.ID), &m)
 	if _, err := s.FindOrder(ctx(t), main.DomainID, again.ID); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
-		t.Errorf("FindOrder(refused unsubscribe order) = %v, want ENOTFOUND", err)
+		t.Errorf("FindOrder(lost unsubscribe order) = %v, want ENOTFOUND", err)
+	}
+	same(t, "the other instance of the request", find(t, s, main.DomainID, other.ID), &o2)
+	if got, err := s.FindOrder(ctx(t), main.DomainID, otherOrder.ID); err != nil {
+		t.Errorf("FindOrder(the other order of the request): %v", err)
+	} else {
+		same(t, "the other order of the request", got, otherOrder)
 	}
 
 	// Once gone, the enterprise project is free.
 	o, next := purchaseAt(gone, "p1", "eps-1")
 	buy(t, s, o, next)
+}
+
+// unsubscribe stores unsubscriptions that must not fail and returns the
+// ids they lost.
+func unsubscribe(t *testing.T, s dayu.Store, changed []*dayu.Instance, orders []*dayu.Order) []string {
+	t.Helper()
+	lost, err := s.SaveUnsubscriptions(ctx(t), changed, orders)
+	if err != nil {
+		t.Fatalf("SaveUnsubscriptions: %v", err)
+	}
+	return lost
+}
+
+// testRaceUnsubscribe: unsubscriptions that race over the same instances
+// (in different orders) all succeed, each instance is changed by exactly
+// one of them, and only that one's order about it is stored.
+func testRaceUnsubscribe(t *testing.T, h *harness) {
+	s := h.store()
+	const mains, racers = 4, 8
+	var bought []*dayu.Instance // each main, then its package
+	for n := range mains {
+		o, i := purchase("p1", fmt.Sprintf("eps-%d", n))
+		buy(t, s, o, i)
+		o, p := pkg("p1", fmt.Sprintf("eps-%d", n), i.ID)
+		buy(t, s, o, p)
+		bought = append(bought, i, p)
+	}
+	type racer struct {
+		changed []*dayu.Instance
+		orders  []*dayu.Order
+		lost    []string
+		err     error
+	}
+	rs := make([]*racer, racers)
+	for k := range rs {
+		r := &racer{}
+		at := later.Add(time.Duration(k) * time.Second).Truncate(time.Millisecond).UTC()
+		for n := range bought {
+			i := *bought[(n+2*k)%len(bought)] // each racer in another order
+			i.UnsubscribedAt, i.GoneAt = at, at.Add(time.Minute)
+			if !i.IsPackage() {
+				i.AutoRenewUntil = at
+				r.orders = append(r.orders, &dayu.Order{ID: fmt.Sprintf("CS-unsubscribe-%d-%s", k, i.ID), Type: dayu.OrderUnsubscribe,
+					DomainID: i.DomainID, ProjectID: i.ProjectID, ResourceID: i.ID, CreatedAt: at, CompletedAt: i.GoneAt})
+			}
+			r.changed = append(r.changed, &i)
+		}
+		rs[k] = r
+	}
+	c := ctx(t)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, r := range rs {
+		wg.Go(func() {
+			<-start
+			r.lost, r.err = s.SaveUnsubscriptions(c, r.changed, r.orders)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, want := range bought {
+		var winners []*dayu.Instance
+		for k, r := range rs {
+			if r.err != nil {
+				t.Fatalf("racer %d: %v", k, r.err)
+			}
+			if !slices.Contains(r.lost, want.ID) {
+				winners = append(winners, r.changed[slices.IndexFunc(r.changed, func(i *dayu.Instance) bool { return i.ID == want.ID })])
+			}
+			for _, o := range r.orders {
+				if o.ResourceID != want.ID {
+					continue
+				}
+				_, err := s.FindOrder(c, o.DomainID, o.ID)
+				if stored := err == nil; stored == slices.Contains(r.lost, want.ID) {
+					t.Errorf("racer %d: order about %s stored %v, lost %v (%v)", k, want.ID, stored, r.lost, err)
+				}
+			}
+		}
+		if len(winners) != 1 {
+			t.Errorf("%s was changed by %d racers, want 1", want.ID, len(winners))
+			continue
+		}
+		same(t, "the raced instance", find(t, s, want.DomainID, want.ID), winners[0])
+	}
 }
 
 func testReset(t *testing.T, h *harness) {
