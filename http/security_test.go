@@ -127,3 +127,75 @@ func TestAdminDurationsBounded(t *testing.T) {
 		t.Errorf("the list has %d instances, want 1", n)
 	}
 }
+
+// TestTextIsUnicode: a NUL or text that is not UTF-8 anywhere in a request
+// (the path, the query, the body, as raw bytes or as JSON escapes) is a 400
+// in the service's format, on every store, and nothing is stored.
+func TestTextIsUnicode(t *testing.T) {
+	s := newServer(t)
+	tok := s.token(q.ProjectID)
+	body := func(name string) []byte {
+		return []byte(`{"region_id":"` + q.RegionID + `","availability_zone":"` + q.AvailabilityZone + `","vpc_id":"` + q.VpcID +
+			`","net_id":"` + q.NetID + `","security_group_id":"` + q.SecurityGroupID + `","instance_name":"` + name +
+			`","eps_id":"` + testEPS(90) + `","period_type":2,"period_num":1,"is_auto_renew":0,"resource_spec_code":"` + q.ResourceSpecCode + `"}`)
+	}
+	for _, tt := range []struct {
+		name, method, path string
+		body               []byte
+		code, field        string
+	}{
+		{"NUL in an order id", "GET", "/v2/orders/customer-orders/details/CS%00X", nil, "CBC.0100", "path"},
+		{"not UTF-8 in an order id", "GET", "/v2/orders/customer-orders/details/CS%FFX", nil, "CBC.0100", "path"},
+		{"NUL in a project id", "GET", "/v1/" + q.ProjectID + "%00/instances", nil, "DAYU.4402", "path"},
+		{"NUL in a query value", "GET", listPath(q.ProjectID) + "?offset=0&marker=%00", nil, "DAYU.4402", "marker"},
+		{"not UTF-8 in a query value", "GET", "/v2/orders/customer-orders/details/CS1?limit=%C3%28", nil, "CBC.0100", "limit"},
+		{"NUL escaped in a body", "POST", purchasePath(q.ProjectID), body(`a\u0000b`), "DAYU.4402", "body"},
+		{"NUL escaped after an escaped backslash", "POST", purchasePath(q.ProjectID), body(`a\\\u0000b`), "DAYU.4402", "body"},
+		{"NUL raw in a body", "POST", purchasePath(q.ProjectID), body("a\x00b"), "DAYU.4402", "body"},
+		{"not UTF-8 in a body", "POST", purchasePath(q.ProjectID), body("a\xffb"), "DAYU.4402", "body"},
+		{"a lone surrogate", "POST", purchasePath(q.ProjectID), body(`a\ud800b`), "DAYU.4402", "body"},
+		{"a lone low surrogate", "POST", purchasePath(q.ProjectID), body(`a\uDC00b`), "DAYU.4402", "body"},
+		{"a surrogate pair out of order", "POST", purchasePath(q.ProjectID), body(`\ude00\ud83d`), "DAYU.4402", "body"},
+		{"NUL in a BSS body", "POST", unsubscribePath, []byte(`{"resource_ids":["\u0000"],"unsubscribe_type":1}`), "CBC.0100", "body"},
+		{"NUL in a resource query", "POST", queryPath, []byte(`{"order_id":"CS\u0000"}`), "CBC.0100", "body"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b any
+			if tt.body != nil {
+				b = tt.body
+			}
+			wantError(t, s.do(tt.method, tt.path, b, "X-Auth-Token", tok), http.StatusBadRequest, tt.code, tt.field)
+		})
+	}
+	t.Run("IAM", func(t *testing.T) {
+		for _, r := range []response{
+			s.do("GET", "/v3/projects?name=cn%00", nil, "X-Auth-Token", tok),
+			s.do("POST", "/v3/auth/tokens", `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"dev\u0000","password":"x","domain":{"name":"dayu-dev"}}}}}}`),
+		} {
+			if e, _ := r.json(t)["error"].(map[string]any); r.status != http.StatusBadRequest || e["code"] != 400.0 {
+				t.Errorf("%d %s, want a Keystone 400", r.status, r.body)
+			}
+		}
+	})
+	if n := s.count(tok, q.ProjectID); n != 0 {
+		t.Errorf("the refused purchases stored %d instances", n)
+	}
+	// What only looks like them is text: an escaped backslash before
+	// u0000, a surrogate pair, characters beyond ASCII.
+	for n, name := range []string{`a\\u0000b`, `\ud83d\ude00`, "数据治理"} {
+		b := body(name)
+		b = []byte(strings.Replace(string(b), testEPS(90), testEPS(91+n), 1))
+		if r := s.do("POST", purchasePath(q.ProjectID), b, "X-Auth-Token", tok); r.status != http.StatusOK {
+			t.Errorf("instance_name %s: %d %s", name, r.status, r.body)
+		}
+	}
+	names := map[string]bool{}
+	for _, it := range s.list(tok, q.ProjectID, "")["commodity_orders"].([]any) {
+		names[it.(map[string]any)["resource_name"].(string)] = true
+	}
+	for _, want := range []string{`a\u0000b`, "😀", "数据治理"} {
+		if !names[want] {
+			t.Errorf("no instance named %q in %v", want, names)
+		}
+	}
+}

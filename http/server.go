@@ -161,6 +161,9 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, 
 		return 0, nil, dayu.Errorf(dayu.EINVALID, "body: could not be read: %v", err)
 	}
 	c.body = body
+	if err := checkText(c.r, body); err != nil {
+		return 0, nil, err
+	}
 	// Authentication first: on Huawei Cloud the gateway checks it before the
 	// service sees the request.
 	if authn != nil {
