@@ -21,6 +21,15 @@ import (
 // MaxBodyBytes is the largest request body accepted.
 const MaxBodyBytes = 1 << 20
 
+// DefaultRequestTimeout is Server.RequestTimeout unless configured: well
+// below DefaultWriteTimeout, so that the 500 is written in time.
+const DefaultRequestTimeout = 10 * time.Second
+
+// readyTimeout bounds /readyz's ping (or RequestTimeout when shorter): a
+// store that does not answer makes it 503 within that, so that a load
+// balancer takes the node out instead of waiting on it.
+const readyTimeout = 2 * time.Second
+
 // Server holds what the handlers need: the domain's Service (and through
 // it the store and the clock) and the Authority that authenticates.
 type Server struct {
@@ -78,7 +87,13 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	if err := s.Service.Store.Ping(r.Context()); err != nil {
+	bound := readyTimeout
+	if s.RequestTimeout > 0 {
+		bound = min(bound, s.RequestTimeout)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), bound)
+	defer cancel()
+	if err := s.Service.Store.Ping(ctx); err != nil {
 		logFrom(r).Warn("not ready", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the store does not answer"})
 		return

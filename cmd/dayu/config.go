@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dayu-emu/dayu"
+	dayuhttp "github.com/dayu-emu/dayu/http"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
 )
@@ -31,6 +32,7 @@ type Config struct {
 	AdminToken      string
 	Timings         dayu.Timings
 	RequestTimeout  time.Duration
+	WriteTimeout    time.Duration
 	RateLimit       float64
 	RateBurst       int
 	Postgres        postgres.Config
@@ -56,7 +58,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("cpuprofile")
 	fs.Float64Var(&c.RateLimit, "rate-limit", 0, "requests a second one client address may send, 429 APIGW.0308 beyond (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests one client may send at once under --rate-limit")
-	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "how long one request may wait for the store before it fails with 500 DAYU.3531")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", dayuhttp.DefaultRequestTimeout, "how long one request may wait for the store before it fails with 500 DAYU.3531 (below --write-timeout)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", dayuhttp.DefaultWriteTimeout, "how long one request may take from its headers to the end of its answer")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
 	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token of the admin API /_dayu/ (dev mode default: "+devAdminToken+"; without one outside dev mode the admin API is off)")
 	d := dayu.DefaultTimings
@@ -119,8 +122,9 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("--rate-limit %g, --rate-burst %d: must be >= 0 and >= 1", c.RateLimit, c.RateBurst))
 	}
-	if c.RequestTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive", c.RequestTimeout))
+	if c.RequestTimeout <= 0 || c.RequestTimeout >= c.WriteTimeout {
+		// The 500 of a request that waited that long must still be written.
+		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive and below --write-timeout %s", c.RequestTimeout, c.WriteTimeout))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))

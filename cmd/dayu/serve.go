@@ -117,7 +117,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 		printQuickstart(out, ln.Addr().String(), c.AdminToken)
 	}
 	go follow(ctx, log, store, timings, clock)
-	return dayuhttp.Serve(ctx, ln, srv.Handler(), log, c.ShutdownTimeout)
+	return dayuhttp.Serve(ctx, ln, srv.Handler(), log, dayuhttp.Timeouts{Write: c.WriteTimeout, Shutdown: c.ShutdownTimeout})
 }
 
 // followEvery is how often a node reads what the admin API changed on
