@@ -20,6 +20,7 @@ const (
 	ENOTFOUND     ErrorCode = "not_found"     // no such API or resource
 	EINTERNAL     ErrorCode = "internal"      // a fault on our side
 	EUNAVAILABLE  ErrorCode = "unavailable"   // the store cannot be reached
+	ETHROTTLED    ErrorCode = "throttled"     // the caller sent more than its rate allows
 )
 
 // Error is the one error type that crosses package boundaries. Message is

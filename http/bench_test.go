@@ -116,7 +116,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 		Service: &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings, Loose: true},
 		Auth:    authority, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	tok, err := authority.Issue(auth.Identity{Methods: []string{"password"}, UserName: q.UserName, DomainName: q.DomainName, Password: q.Password}, auth.Scope{ProjectID: q.ProjectID})
+	tok, err := authority.Issue(context.Background(), auth.Identity{Methods: []string{"password"}, UserName: q.UserName, DomainName: q.DomainName, Password: q.Password}, auth.Scope{ProjectID: q.ProjectID})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,13 +1,15 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/dayu-emu/dayu/auth"
 )
 
 // issueToken is POST /v3/auth/tokens: 201 with the token in X-Subject-Token.
-func (s *Server) issueToken(c *call) (int, any, error) {
+// Password logins go through logins, which limits the failed ones.
+func (s *Server) issueToken(c *call, logins *loginLimiter) (int, any, error) {
 	var req tokenRequest
 	if err := decodeObject(c.body, &req); err != nil {
 		return 0, nil, err
@@ -39,7 +41,18 @@ func (s *Server) issueToken(c *call) (int, any, error) {
 			scope.Domain, scope.DomainID, scope.DomainName = true, sc.Domain.ID, sc.Domain.Name
 		}
 	}
-	tok, err := s.Auth.Issue(id, scope)
+	var end func(failed bool)
+	if in.Password != nil {
+		var err error
+		if end, err = logins.begin(clientAddress(c.r), s.Auth.LoginName(id)); err != nil {
+			c.header.Set("Retry-After", "1")
+			return 0, nil, err
+		}
+	}
+	tok, err := s.Auth.Issue(c.r.Context(), id, scope)
+	if end != nil {
+		end(errors.Is(err, auth.ErrBadCredentials))
+	}
 	if err != nil {
 		return 0, nil, err
 	}

@@ -2,12 +2,16 @@ package http_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/internal/apitest"
 )
 
 // tokenExpiry issues a token with body and returns it and its expires_at.
@@ -198,4 +202,92 @@ func TestTextIsUnicode(t *testing.T) {
 			t.Errorf("no instance named %q in %v", want, names)
 		}
 	}
+}
+
+// wantThrottled checks a Keystone 429 with Retry-After.
+func wantThrottled(t *testing.T, r response) {
+	t.Helper()
+	e, _ := r.json(t)["error"].(map[string]any)
+	if r.status != http.StatusTooManyRequests || e["code"] != 429.0 || r.header.Get("Retry-After") == "" {
+		t.Errorf("%d %s (Retry-After %q), want a Keystone 429 with Retry-After", r.status, r.body, r.header.Get("Retry-After"))
+	}
+}
+
+// logins sends n password logins at once, made by body(k), and counts
+// their statuses; it checks /healthz while they run, and each 429 answer.
+// took is how long they all took: no more tokens came back meanwhile than
+// that much time gives.
+func (s *server) logins(n int, body func(k int) any) (count map[int]int, took time.Duration) {
+	s.t.Helper()
+	start := time.Now()
+	answers := make([]response, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			req, err := apitest.NewRequest("POST", s.URL+"/v3/auth/tokens", body(k))
+			if err != nil {
+				s.t.Error(err)
+				return
+			}
+			answers[k] = s.send(req)
+		})
+	}
+	if r := s.do("GET", "/healthz", nil); r.status != http.StatusOK {
+		s.t.Errorf("/healthz during the logins: %d", r.status)
+	}
+	wg.Wait()
+	took = time.Since(start)
+	count = map[int]int{}
+	for _, r := range answers {
+		count[r.status]++
+		if r.status == http.StatusTooManyRequests {
+			wantThrottled(s.t, r)
+		}
+	}
+	return count, took
+}
+
+// checkedLogins checks that of the logins counted, burst and what rate
+// gave back over took were checked (401), and the rest refused (429).
+func checkedLogins(t *testing.T, count map[int]int, total, burst int, rate float64, took time.Duration) {
+	t.Helper()
+	most := burst + int(math.Ceil(rate*took.Seconds()))
+	if n := count[http.StatusUnauthorized]; n < burst || n > most || n+count[http.StatusTooManyRequests] != total {
+		t.Errorf("%d wrong logins at once over %s: %v; want %d to %d checked (401), the rest 429", total, took, count, burst, most)
+	}
+}
+
+// loginBody is a password login for user in the dev domain.
+func loginBody(user, password string) map[string]any {
+	return map[string]any{"auth": map[string]any{"identity": map[string]any{"methods": []string{"password"},
+		"password": map[string]any{"user": map[string]any{"name": user, "password": password, "domain": map[string]any{"name": q.DomainName}}}}}}
+}
+
+// TestFailedLoginsLimited: wrong passwords cost a user, or a client
+// address, a small burst and then a few a second, however many are sent at
+// once: the rest are a 429 in Keystone's format before any password is
+// checked. Right passwords cost nothing.
+func TestFailedLoginsLimited(t *testing.T) {
+	t.Run("per user", func(t *testing.T) {
+		s := newServer(t)
+		for range 8 {
+			s.token(q.ProjectID) // right passwords are never limited
+		}
+		got, took := s.logins(12, func(int) any { return loginBody(q.UserName, "wrong") })
+		checkedLogins(t, got, 12, 5, 1, took)
+		if r := s.do("POST", "/v3/auth/tokens", loginBody("someone-else", "wrong")); r.status != http.StatusUnauthorized {
+			t.Errorf("another user from the same address: %d %s, want 401", r.status, r.body)
+		}
+		time.Sleep(1100 * time.Millisecond) // a token back
+		for n := range 6 {
+			if r := s.do("POST", "/v3/auth/tokens", loginBody(q.UserName, q.Password)); r.status != http.StatusCreated {
+				t.Fatalf("right password %d, a second later: %d %s", n, r.status, r.body)
+			}
+		}
+	})
+	t.Run("per client address", func(t *testing.T) {
+		s := newServer(t)
+		got, took := s.logins(48, func(k int) any { return loginBody(fmt.Sprintf("nobody-%d", k), "wrong") })
+		checkedLogins(t, got, 48, 10, 2, took)
+	})
 }

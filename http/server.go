@@ -50,23 +50,30 @@ type Server struct {
 	RateBurst int
 }
 
+// The health checks' paths.
+const (
+	healthPath = "/healthz"
+	readyPath  = "/readyz"
+)
+
 // Handler returns the server's routes wrapped in the request id, logging
 // and panic recovery.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/{project_id}/instances/onekey-purchase", s.endpoint(dataArts, s.authenticate, s.purchase))
 	mux.Handle("GET /v1/{project_id}/instances", s.endpoint(dataArts, s.authenticate, s.listInstances))
-	mux.Handle("POST /v3/auth/tokens", s.endpoint(iam, nil, s.issueToken))
+	logins := newLoginLimiter()
+	mux.Handle("POST /v3/auth/tokens", s.endpoint(iam, nil, func(c *call) (int, any, error) { return s.issueToken(c, logins) }))
 	mux.Handle("GET /v3/projects", s.endpoint(iam, s.authenticate, s.listProjects))
 	mux.Handle("GET /v3/auth/domains", s.endpoint(iam, s.authenticate, s.listDomains))
 	mux.Handle("GET /v2/products/service-types", s.endpoint(bss, s.authenticate, s.listServiceTypes))
 	mux.Handle("GET /v2/orders/customer-orders/details/{order_id}", s.endpoint(bss, s.authenticate, s.orderDetails))
 	mux.Handle("POST /v2/orders/suscriptions/resources/query", s.endpoint(bss, s.authenticate, s.queryResources)) // sic
 	mux.Handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.endpoint(bss, s.authenticate, s.unsubscribe))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET "+readyPath, s.ready)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(api.OpenAPI)
