@@ -1,9 +1,12 @@
 package http_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -290,4 +293,70 @@ func TestFailedLoginsLimited(t *testing.T) {
 		got, took := s.logins(48, func(k int) any { return loginBody(fmt.Sprintf("nobody-%d", k), "wrong") })
 		checkedLogins(t, got, 48, 10, 2, took)
 	})
+}
+
+// TestAnswersAreJSON: a path the mux would clean up (dot segments, doubled
+// slashes) names no API and is a JSON 404 in the gateway's format, not a
+// redirect; a declared body over the limit is a 413 at once, without
+// waiting for the body.
+func TestAnswersAreJSON(t *testing.T) {
+	s := newServer(t)
+	tok := s.token(q.ProjectID)
+	noRedirect := &http.Client{Transport: s.client.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	t.Run("unclean paths", func(t *testing.T) {
+		for _, c := range []struct{ method, path string }{
+			{"GET", "/v1/../v1/" + q.ProjectID + "/instances"},
+			{"GET", "/v1/" + q.ProjectID + "/./instances"},
+			{"GET", "/v1/" + q.ProjectID + "//instances"},
+			{"GET", "//healthz"},
+			{"GET", "/healthz/."},
+			{"POST", "/v1/" + q.ProjectID + "/instances/x/../onekey-purchase"},
+			{"GET", "/v2/orders/customer-orders/details/../details/CS1"},
+		} {
+			req, err := apitest.NewRequest(c.method, s.URL+c.path, nil, "X-Auth-Token", tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			t.Logf("%s %s", c.method, c.path)
+			wantError(t, response{status: resp.StatusCode, header: resp.Header, body: b}, http.StatusNotFound, "APIGW.0101", "No API")
+		}
+	})
+
+	t.Run("declared body too large", func(t *testing.T) {
+		for _, c := range []struct{ path, code string }{
+			{purchasePath(q.ProjectID), "APIGW.0201"},
+			{"/v3/auth/tokens", ""}, // Keystone's format
+		} {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The headers and the start of a body of 2 MB that never comes.
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: dayu\r\nContent-Type: application/json\r\nX-Auth-Token: %s\r\nContent-Length: %d\r\n\r\n{", c.path, tok, 2<<20)
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				conn.Close()
+				t.Fatalf("POST %s with a declared 2 MB body: %v", c.path, err)
+			}
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+			conn.Close()
+			if c.code != "" {
+				wantError(t, response{status: resp.StatusCode, header: resp.Header, body: b}, http.StatusRequestEntityTooLarge, c.code, "larger")
+				continue
+			}
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), `"code":413`) {
+				t.Errorf("POST %s with a declared 2 MB body: %d %s, want a Keystone 413", c.path, resp.StatusCode, b)
+			}
+		}
+	})
+	if n := s.count(tok, q.ProjectID); n != 0 {
+		t.Errorf("the list has %d instances", n)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"path"
 	"time"
 
 	"github.com/dayu-emu/dayu"
@@ -110,9 +111,15 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 
 // withGatewayErrors answers an unknown path (404 APIGW.0101) or a wrong
 // method (405, with Allow) in the service's error format instead of the
-// mux's plain text.
+// mux's plain text. A path the mux would redirect to its clean form (dot
+// segments, doubled slashes) names no API either: the gateway does not
+// redirect, and a redirect's HTML is no client's answer.
 func withGatewayErrors(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect && !isCleanPath(r.URL.EscapedPath()) {
+			writeError(w, r, dataArts, dayu.Errorf(ENOROUTE, "No API is found for %s %s", r.Method, r.URL.Path))
+			return
+		}
 		if h, pattern := mux.Handler(r); pattern == "" {
 			probe := &headerProbe{header: http.Header{}}
 			h.ServeHTTP(probe, r)
@@ -128,6 +135,20 @@ func withGatewayErrors(mux *http.ServeMux) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// isCleanPath reports whether the mux takes p as it is: net/http's
+// ServeMux redirects any other path (not CONNECT's) to path.Clean's form,
+// a trailing slash kept.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	clean := path.Clean(p)
+	if p[len(p)-1] == '/' && clean != "/" {
+		clean += "/"
+	}
+	return clean == p
 }
 
 // headerProbe records what the mux's fallback handler would answer.
@@ -174,11 +195,17 @@ func (s *Server) endpoint(svc service, authn func(*call) error, h handlerFunc) h
 }
 
 func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, h handlerFunc) (int, any, error) {
+	tooLarge := dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	// A body declared too large is refused at once, not after waiting for
+	// it (a client may send the headers and stall).
+	if c.r.ContentLength > MaxBodyBytes {
+		return 0, nil, tooLarge
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
+	var overLimit *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooLarge):
-		return 0, nil, dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	case errors.As(err, &overLimit):
+		return 0, nil, tooLarge
 	case err != nil:
 		return 0, nil, dayu.Errorf(dayu.EINVALID, "body: could not be read: %v", err)
 	}
