@@ -70,7 +70,7 @@ func (s *Server) issueToken(c *call, logins *loginLimiter) (int, any, error) {
 	if p := tok.Project; p != nil {
 		body.Project = &tokenProject{ID: p.ID, Name: p.Name, Domain: idAndName{ID: p.Domain.ID, Name: p.Domain.Name}}
 		if c.r.URL.Query().Get("nocatalog") != "true" {
-			body.Catalog = catalog(c.r, p.RegionID)
+			body.Catalog = catalog(s.PublicURL, p.RegionID)
 		}
 	} else if scope.Domain {
 		body.Domain = &idAndName{ID: u.Domain.ID, Name: u.Domain.Name}
@@ -78,14 +78,14 @@ func (s *Server) issueToken(c *call, logins *loginLimiter) (int, any, error) {
 	return http.StatusCreated, tokenResponse{Token: body}, nil
 }
 
-// catalog lists this server as the endpoint of every service it emulates,
-// so a client that discovers endpoints from the token finds Dayu again.
-func catalog(r *http.Request, region string) []catalogEntry {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+// catalog lists this server, at url, as the endpoint of every service it
+// emulates, so a client that discovers endpoints from the token finds Dayu
+// again. The URL is configured, never the request's Host: a client that
+// sent another Host must not make a token point its bearer elsewhere.
+func catalog(url, region string) []catalogEntry {
+	if url == "" {
+		return []catalogEntry{}
 	}
-	url := scheme + "://" + r.Host
 	var out []catalogEntry
 	for _, svc := range []struct{ name, typ string }{{"iam", "identity"}, {"dayu", "dayu"}, {"bss", "bss"}} {
 		out = append(out, catalogEntry{ID: svc.name, Name: svc.name, Type: svc.typ, Endpoints: []catalogEndpoint{

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dayu-emu/dayu"
+	dayuhttp "github.com/dayu-emu/dayu/http"
 	"github.com/dayu-emu/dayu/internal/apitest"
 )
 
@@ -358,5 +359,37 @@ func TestAnswersAreJSON(t *testing.T) {
 	})
 	if n := s.count(tok, q.ProjectID); n != 0 {
 		t.Errorf("the list has %d instances", n)
+	}
+}
+
+// TestCatalogURLIsConfigured: the token catalog lists the server's
+// configured URL whatever Host the request names, so a request cannot make
+// a token send its bearer's next calls elsewhere.
+func TestCatalogURLIsConfigured(t *testing.T) {
+	const public = "https://dayu.example.com:8443/prefix"
+	s := newServer(t, func(srv *dayuhttp.Server) { srv.PublicURL = public })
+	for _, host := range []string{"evil.example.com", "127.0.0.1:1", ""} {
+		req, err := apitest.NewRequest("POST", s.URL+"/v3/auth/tokens", passwordAuth(projectScope(q.ProjectID)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		r := s.send(req)
+		if r.status != http.StatusCreated {
+			t.Fatalf("token with Host %q: %d %s", host, r.status, r.body)
+		}
+		catalog := r.json(t)["token"].(map[string]any)["catalog"].([]any)
+		if len(catalog) == 0 {
+			t.Fatalf("Host %q: an empty catalog", host)
+		}
+		for _, e := range catalog {
+			for _, ep := range e.(map[string]any)["endpoints"].([]any) {
+				if url := ep.(map[string]any)["url"]; url != public {
+					t.Errorf("Host %q: catalog endpoint %v, want %s", host, url, public)
+				}
+			}
+		}
 	}
 }

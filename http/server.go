@@ -45,6 +45,10 @@ type Server struct {
 	// a store that stops answering fails requests instead of hanging them;
 	// zero means no bound.
 	RequestTimeout time.Duration
+	// PublicURL is how clients reach this server (scheme, host, port and
+	// any path prefix, no trailing slash): the token catalog lists it as
+	// every service's endpoint. Empty lists no endpoints.
+	PublicURL string
 	// RateLimit is how many requests a second one client address may send
 	// (with bursts of RateBurst); zero means no limit.
 	RateLimit float64

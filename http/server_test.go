@@ -115,6 +115,7 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 	if err != nil {
 		t.Fatal(err)
 	}
+	hs := httptest.NewUnstartedServer(nil)
 	qs := q
 	srv := &dayuhttp.Server{
 		Service:    &dayu.Service{Store: store, Clock: clock, World: world, Timings: timings},
@@ -124,11 +125,13 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 		Admin: &dayuhttp.Admin{Token: adminToken, Clock: clock, SaveClock: func(ctx context.Context, d time.Duration) error {
 			return dayu.SaveClockOffset(ctx, store, d)
 		}},
+		PublicURL: "http://" + hs.Listener.Addr().String(),
 	}
 	for _, o := range opts {
 		o(srv)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
 	s := &server{t: t, URL: hs.URL, clock: clock, store: store, http: hs,
 		client: &http.Client{Transport: apitest.Transport(t, nil)}}
 	t.Cleanup(s.stop)

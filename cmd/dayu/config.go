@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 // environment variables (a flag given on the command line wins).
 type Config struct {
 	Addr            string
+	PublicURL       string
 	Store           string
 	DataDir         string
 	WorldFile       string
@@ -42,6 +44,7 @@ type Config struct {
 // bind declares the flags of c on fs.
 func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.PublicURL, "public-url", "", "URL clients reach this server at, listed in the tokens' catalog (default: http://<--addr>)")
 	fs.StringVar(&c.Store, "store", "sqlite", `the store: "sqlite" (embedded, in --data) or a PostgreSQL URL (postgres://...) shared by several nodes`)
 	fs.StringVar(&c.DataDir, "data", "./dayu-data", "directory of the embedded SQLite store")
 	fs.StringVar(&c.WorldFile, "world", "", "world file (JSON) to load; without it a dev world is created on first start")
@@ -103,6 +106,13 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("--public-url %q: must be an http:// or https:// URL with a host and no query", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data must not be empty"))
 	}

@@ -56,3 +56,32 @@ func TestConfigTimingsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigPublicURL: the catalog's URL is --public-url (or
+// DAYU_PUBLIC_URL), http://<--addr> by default; anything but an http(s)
+// URL with a host is refused at start.
+func TestConfigPublicURL(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "http://127.0.0.1:8080"},
+		{[]string{"--addr", "0.0.0.0:9000"}, "http://0.0.0.0:9000"},
+		{[]string{"--public-url", "https://dayu.example.com/"}, "https://dayu.example.com"},
+		{[]string{"--public-url", "http://gw.internal:80/dayu"}, "http://gw.internal:80/dayu"},
+	} {
+		got, err := loadConfig(t, c.args...)
+		if err != nil || got.PublicURL != c.want {
+			t.Errorf("%v: public URL %q, %v; want %q", c.args, got.PublicURL, err, c.want)
+		}
+	}
+	for _, bad := range []string{"dayu.example.com", "ftp://dayu.example.com", "http://", "http://x/?a=1", "http://user:pw@x", "http://x/#f"} {
+		if _, err := loadConfig(t, "--public-url", bad); err == nil || !strings.Contains(err.Error(), "--public-url") {
+			t.Errorf("--public-url %q: %v, want an error naming --public-url", bad, err)
+		}
+	}
+	t.Setenv("DAYU_PUBLIC_URL", "https://from-env.example.com")
+	if got, err := loadConfig(t); err != nil || got.PublicURL != "https://from-env.example.com" {
+		t.Errorf("DAYU_PUBLIC_URL: %q, %v", got.PublicURL, err)
+	}
+}

@@ -97,7 +97,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 	}
 	srv := &dayuhttp.Server{
 		Service: &dayu.Service{Store: store, Clock: clock, World: world, Loose: c.Loose, Timings: timings},
-		Auth:    authority, Logger: log, Admin: admin,
+		Auth:    authority, Logger: log, Admin: admin, PublicURL: c.PublicURL,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
 	}
 	if c.Dev {
