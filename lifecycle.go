@@ -116,7 +116,9 @@ func (i *Instance) goneAt() time.Time {
 		return time.Time{}
 	}
 	last, _ := i.Term(i.AutoRenewUntil)
-	return last.Add(i.Grace + i.Retention)
+	// Added one after the other: their sum as a Duration could overflow
+	// (timings stored before they were bounded) and land in the past.
+	return last.Add(i.Grace).Add(i.Retention)
 }
 
 // renewalSuffix joins an instance's order id and a renewal's number in the
