@@ -8,48 +8,8 @@ package dayu
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 )
-
-// Clock is the one source of time. Everything that reads the time takes a
-// Clock so tests, and the dev mode, can move it.
-type Clock interface {
-	Now() time.Time
-}
-
-// WallClock is the real time.
-type WallClock struct{}
-
-// Now returns the current wall-clock time in UTC.
-func (WallClock) Now() time.Time { return time.Now().UTC() }
-
-// OffsetClock is the wall clock moved by an offset: the dev mode's clock,
-// and the tests'. It is safe for concurrent use.
-type OffsetClock struct {
-	offset atomic.Int64 // nanoseconds
-}
-
-// Now returns the wall-clock time plus the offset, in UTC.
-func (c *OffsetClock) Now() time.Time { return time.Now().UTC().Add(c.Offset()) }
-
-// Offset returns how far the clock is ahead of the wall clock.
-func (c *OffsetClock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
-
-// Advance moves the clock d ahead.
-func (c *OffsetClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
-
-// MoveTo sets the offset, unless the clock is already further ahead: moves
-// that race (the admin API, another node's, read back) never add up twice
-// and never turn the clock back.
-func (c *OffsetClock) MoveTo(offset time.Duration) {
-	for {
-		cur := c.offset.Load()
-		if int64(offset) <= cur || c.offset.CompareAndSwap(cur, int64(offset)) {
-			return
-		}
-	}
-}
 
 // PeriodType is the unit of a subscription period.
 type PeriodType int
@@ -222,13 +182,17 @@ type Page struct {
 	Offset int
 }
 
-// ResourceFilter selects a domain's instances and packages: those of an
-// order, those with one of the ids, or the packages bound to one of the
-// parents. Empty fields do not filter; an empty filter selects nothing.
+// ResourceFilter selects a domain's instances and packages. Each field set
+// narrows the selection (AND); the zero filter selects them all.
 type ResourceFilter struct {
-	OrderID     string
+	// OrderID selects the resources of that order.
+	OrderID string
+	// ResourceIDs selects those resources and, unless OnlyMain, the
+	// packages bound to them.
 	ResourceIDs []string
-	ParentIDs   []string
+	// OnlyMain leaves out the packages but those ResourceIDs names (as BSS
+	// does: a child resource asked for by id is always its own answer).
+	OnlyMain bool
 }
 
 // Store keeps orders, instances, the lifecycle timings, documents (the
@@ -247,15 +211,22 @@ type Store interface {
 	// ListInstances returns a page of the project's instances not gone at
 	// now, newest first, and their total count.
 	ListInstances(ctx context.Context, projectID string, p Page, now time.Time) ([]*Instance, int, error)
-	// Resources returns the domain's instances that match f, gone or not.
+	// Resources returns the domain's instances that match f, gone or not,
+	// oldest first.
 	Resources(ctx context.Context, domainID string, f ResourceFilter) ([]*Instance, error)
+	// QueryResources returns a page of the domain's instances that q
+	// selects (its filter, and ResourceQuery.Shows at q.At), oldest first,
+	// and how many it selects in all.
+	QueryResources(ctx context.Context, domainID string, q ResourceQuery) ([]*Instance, int, error)
 	// FindOrder returns an order of the domain, ErrOrderNotFound if none.
 	FindOrder(ctx context.Context, domainID, id string) (*Order, error)
 	// SaveUnsubscriptions stores, in one transaction, the instances'
 	// changed lifecycle fields (AutoRenewUntil, UnsubscribedAt, GoneAt) and
-	// the unsubscribe orders. An instance that another request
-	// unsubscribed first makes it fail with ECONFLICT and change nothing.
-	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) error
+	// the unsubscribe orders. An instance that another request unsubscribed
+	// since it was read stays as that request left it: its id is in lost,
+	// and the order about it (Order.ResourceID) is not stored. The rest is
+	// stored all the same.
+	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) (lost []string, err error)
 	// Reset deletes every order, instance, fault rule and test clock; the
 	// world, the timings and the token key stay.
 	Reset(ctx context.Context) error

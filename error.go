@@ -21,6 +21,7 @@ const (
 	EINTERNAL     ErrorCode = "internal"      // a fault on our side
 	EUNAVAILABLE  ErrorCode = "unavailable"   // the store cannot be reached
 	ETIMEOUT      ErrorCode = "timeout"       // the store did not answer in time
+	ETHROTTLED    ErrorCode = "throttled"     // the caller sent more than its rate allows
 )
 
 // Errors a Store returns when it refuses a write or finds no record. Each

@@ -1,8 +1,6 @@
 package dayu
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,7 +61,9 @@ func (i *Instance) goneAt() time.Time {
 		return time.Time{}
 	}
 	last, _ := i.Term(i.AutoRenewUntil)
-	return last.Add(i.Grace + i.Retention)
+	// Added one after the other: their sum as a Duration could overflow
+	// (timings stored before they were bounded) and land in the past.
+	return last.Add(i.Grace).Add(i.Retention)
 }
 
 // renewalSuffix joins an instance's order id and a renewal's number in the
@@ -98,35 +98,4 @@ func splitRenewalID(id string) (orderID string, k int, ok bool) {
 		return "", 0, false
 	}
 	return id[:n], k, true
-}
-
-// clockDocument is the name of the stored dev clock offset.
-const clockDocument = "clock"
-
-// LoadOffsetClock returns the dev clock, moved by the offset stored by
-// SaveClockOffset so that a restart keeps the time it had reached.
-func LoadOffsetClock(ctx context.Context, s Store) (*OffsetClock, error) {
-	c := &OffsetClock{}
-	return c, c.Reload(ctx, s)
-}
-
-// Reload moves the clock to the stored offset, to follow another node's
-// move; the clock never goes back.
-func (c *OffsetClock) Reload(ctx context.Context, s Store) error {
-	doc, err := s.Document(ctx, clockDocument)
-	if err != nil || doc == nil {
-		return err
-	}
-	var seconds float64
-	if err := json.Unmarshal(doc, &seconds); err != nil {
-		return fmt.Errorf("stored clock offset: %w", err)
-	}
-	c.MoveTo(time.Duration(seconds * float64(time.Second)))
-	return nil
-}
-
-// SaveClockOffset stores the dev clock's offset.
-func SaveClockOffset(ctx context.Context, s Store, offset time.Duration) error {
-	doc, _ := json.Marshal(offset.Seconds()) // a float always encodes
-	return s.SaveDocument(ctx, clockDocument, doc)
 }

@@ -1,10 +1,15 @@
 package dayu_test
 
 import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/sqlite"
 )
 
 func TestInstanceLifecycle(t *testing.T) {
@@ -118,4 +123,98 @@ func TestPurchaseValidate(t *testing.T) {
 
 func contains(s, sub string) bool {
 	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
+}
+
+// documents is a Store that keeps only documents, in memory.
+type documents struct {
+	dayu.Store
+	docs map[string][]byte
+}
+
+func (d *documents) Document(_ context.Context, name string) ([]byte, error) {
+	return d.docs[name], nil
+}
+
+func (d *documents) SaveDocument(_ context.Context, name string, doc []byte) error {
+	d.docs[name] = doc
+	return nil
+}
+
+// TestClockOffsetStored: every offset the admin API can reach reads back
+// from the store exactly, a stored offset outside the bounds (written
+// before they existed) never turns the clock back or past them, and a
+// move starts from the stored clock.
+func TestClockOffsetStored(t *testing.T) {
+	ctx := context.Background()
+	s := &documents{docs: map[string][]byte{}}
+	for _, seconds := range []float64{0.001, 1, 31536000.5, 2995920000.125, dayu.MaxClockOffset.Seconds() - 0.001, dayu.MaxClockOffset.Seconds()} {
+		to, err := (&dayu.OffsetClock{}).AdvancedBy(seconds)
+		if err != nil {
+			t.Fatalf("AdvancedBy(%v): %v", seconds, err)
+		}
+		if err := dayu.SaveClockOffset(ctx, s, to); err != nil {
+			t.Fatal(err)
+		}
+		c, err := dayu.LoadOffsetClock(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Offset() != to {
+			t.Errorf("stored %s (%v s), read back %s", to, seconds, c.Offset())
+		}
+	}
+	for stored, want := range map[string]time.Duration{"-5": 0, "-8.4e9": 0, "1e10": dayu.MaxClockOffset, "1e300": dayu.MaxClockOffset} {
+		s.docs["clock"] = []byte(stored)
+		c, err := dayu.LoadOffsetClock(ctx, s)
+		if err != nil || c.Offset() != want {
+			t.Errorf("stored %s: offset %s, %v; want %s", stored, c.Offset(), err, want)
+		}
+	}
+
+	// A node that has not read another's move yet starts from it.
+	s.docs["clock"] = []byte("1576800000") // 50 years
+	stale := &dayu.OffsetClock{}
+	if err := stale.Reload(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if to, err := stale.AdvancedBy(86400); err != nil || to != (50*365+1)*24*time.Hour {
+		t.Errorf("a day on from 50 years: %s, %v", to, err)
+	}
+	for _, bad := range []float64{0, -1, 1e-4, math.NaN(), math.Inf(1), 1e10, 51 * 365 * 86400} {
+		if _, err := stale.AdvancedBy(bad); dayu.ErrorCodeOf(err) != dayu.EINVALID || !strings.Contains(err.Error(), "advance_seconds") {
+			t.Errorf("AdvancedBy(%v) from 50 years = %v, want EINVALID naming advance_seconds", bad, err)
+		}
+	}
+}
+
+// TestTimingsBounded: timings beyond what a Duration holds saturate when
+// read and are refused, naming the field; the bound itself is accepted.
+func TestTimingsBounded(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	book, err := dayu.LoadTimings(ctx, store, dayu.DefaultTimings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{"grace_seconds": 9e9}`, `{"retention_seconds": 1e19}`, `{"provisioning_seconds": -1e19}`, `{"deletion_seconds": 315360000.001}`} {
+		var tm dayu.Timings
+		if err := json.Unmarshal([]byte(body), &tm); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		field := strings.Split(body, `"`)[1]
+		if err := book.Set(ctx, "", tm); dayu.ErrorCodeOf(err) != dayu.EINVALID || !strings.Contains(err.Error(), field) {
+			t.Errorf("Set(%s) = %v, want EINVALID naming %s", body, err, field)
+		}
+	}
+	if book.For("") != dayu.DefaultTimings {
+		t.Errorf("refused timings changed the default: %+v", book.For(""))
+	}
+	longest := dayu.Timings{Provisioning: dayu.MaxTiming, Deletion: dayu.MaxTiming, Grace: dayu.MaxTiming, Retention: dayu.MaxTiming}
+	if err := book.Set(ctx, "p", longest); err != nil {
+		t.Errorf("Set(the longest timings): %v", err)
+	}
 }

@@ -16,6 +16,11 @@ const (
 	UnsubscribeRenewals UnsubscribeType = 2 // only the renewals
 )
 
+// MaxUnsubscribeIDs is the most resources one unsubscription may name
+// (Huawei's documentation says 10; Dayu takes more, and no client sends
+// more than one).
+const MaxUnsubscribeIDs = 100
+
 // UnsubscribeFailure is a resource an unsubscription could not end.
 type UnsubscribeFailure struct {
 	ResourceID string
@@ -29,17 +34,18 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	if typ != UnsubscribeResource && typ != UnsubscribeRenewals {
 		return nil, nil, Errorf(EINVALID, "unsubscribe_type: must be 1 (the resource and its renewals) or 2 (only the renewals), got %d", typ)
 	}
-	if len(ids) == 0 || len(ids) > 100 {
-		return nil, nil, Errorf(EINVALID, "resource_ids: must list 1-100 resource ids, got %d", len(ids))
+	if len(ids) == 0 || len(ids) > MaxUnsubscribeIDs {
+		return nil, nil, Errorf(EINVALID, "resource_ids: must list 1-%d resource ids, got %d", MaxUnsubscribeIDs, len(ids))
 	}
-	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: ids, ParentIDs: ids})
+	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: ids})
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.Clock.Now().Truncate(time.Millisecond)
+	now := s.Clocks.Now(caller.DomainID).Truncate(time.Millisecond)
 	var changed []*Instance
 	var orders []*Order
 	var failures []UnsubscribeFailure
+	var ended []string // the ids this request ends, if no other request ends them first
 	for _, id := range ids {
 		n := slices.IndexFunc(found, func(i *Instance) bool { return i.ID == id })
 		switch {
@@ -51,6 +57,7 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 			continue
 		}
 		main := found[n]
+		ended = append(ended, id)
 		if typ == UnsubscribeRenewals {
 			if main.AutoRenewUntil.IsZero() {
 				main.AutoRenewUntil = now
@@ -72,54 +79,98 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 		orders = append(orders, &Order{ID: newOrderID(now), Type: OrderUnsubscribe, DomainID: main.DomainID,
 			ProjectID: main.ProjectID, ResourceID: main.ID, CreatedAt: now, CompletedAt: gone})
 	}
-	if err := s.Store.SaveUnsubscriptions(ctx, changed, orders); err != nil {
+	lost, err := s.Store.SaveUnsubscriptions(ctx, changed, orders)
+	if err != nil {
 		return nil, nil, err
+	}
+	// A racing request unsubscribed these first: the resource is ended,
+	// by that request and its order.
+	for _, id := range ended {
+		if slices.Contains(lost, id) {
+			failures = append(failures, UnsubscribeFailure{id, "the resource is already unsubscribed (by another request)"})
+		}
 	}
 	orderIDs := make([]string, 0, len(orders))
 	for _, o := range orders {
-		orderIDs = append(orderIDs, o.ID)
+		if !slices.Contains(lost, o.ResourceID) {
+			orderIDs = append(orderIDs, o.ID)
+		}
 	}
 	return orderIDs, failures, nil
 }
 
+// OrderDetails is an order, the resource it is about, and the moment they
+// were read at: the order's status and the resource's term are as of At.
+type OrderDetails struct {
+	Order    *Order
+	Resource *Instance
+	At       time.Time
+}
+
 // Order returns one of the caller's orders (a purchase, an unsubscription,
 // or a renewal) and the resource it is about.
-func (s *Service) Order(ctx context.Context, caller Caller, id string) (*Order, *Instance, error) {
-	now := s.Clock.Now()
+func (s *Service) Order(ctx context.Context, caller Caller, id string) (OrderDetails, error) {
+	now := s.Clocks.Now(caller.DomainID)
 	notFound := Errorf(ENOTFOUND, "order %q does not exist", id)
 	if base, k, ok := splitRenewalID(id); ok {
 		found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: base})
 		if err != nil {
-			return nil, nil, err
+			return OrderDetails{}, err
 		}
 		for _, i := range found {
 			if renewals := i.RenewalOrders(now); k <= len(renewals) {
-				return renewals[k-1], i, nil
+				return OrderDetails{renewals[k-1], i, now}, nil
 			}
 		}
-		return nil, nil, notFound
+		return OrderDetails{}, notFound
 	}
 	o, err := s.Store.FindOrder(ctx, caller.DomainID, id)
 	if errors.Is(err, ErrOrderNotFound) {
-		return nil, nil, notFound
+		return OrderDetails{}, notFound
 	}
 	if err != nil {
-		return nil, nil, err
+		return OrderDetails{}, err
 	}
-	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: []string{o.ResourceID}})
+	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{ResourceIDs: []string{o.ResourceID}, OnlyMain: true})
 	if err != nil || len(found) == 0 {
-		return nil, nil, notFound
+		return OrderDetails{}, notFound
 	}
-	return o, found[0], nil
+	return OrderDetails{o, found[0], now}, nil
 }
 
-// ResourceQuery selects resources for BSS's resource query.
+// ResourceQuery selects a page of a domain's resources, as BSS's resource
+// query does: those its filter selects that are provisioned at At (BSS
+// does not show a resource before), have one of Statuses and whose term
+// expires within ExpireFrom to ExpireTo, as of At.
 type ResourceQuery struct {
-	OrderID     string
-	ResourceIDs []string
-	OnlyMain    bool
-	Statuses    []ResourceStatus // empty: any
-	Page        Page
+	ResourceFilter
+	Statuses   []ResourceStatus // empty: any
+	ExpireFrom time.Time        // zero: no lower bound
+	ExpireTo   time.Time        // zero: no upper bound
+	At         time.Time        // set by Service.QueryResources
+	Page       Page
+}
+
+// ByTime reports whether q has filters that only Shows can tell, because
+// they follow from the lifecycle at At; without them a store can count and
+// page in its index.
+func (q *ResourceQuery) ByTime() bool {
+	return len(q.Statuses) > 0 || !q.ExpireFrom.IsZero() || !q.ExpireTo.IsZero()
+}
+
+// Shows reports whether q selects i by what changes with time (the
+// ResourceFilter is the store's to match): i is provisioned at q.At, has
+// one of q.Statuses and its term expires within q's bounds.
+func (q *ResourceQuery) Shows(i *Instance) bool {
+	st, shown := ResourceStatusOf(i.Status(q.At))
+	if !shown || len(q.Statuses) > 0 && !slices.Contains(q.Statuses, st) {
+		return false
+	}
+	if q.ExpireFrom.IsZero() && q.ExpireTo.IsZero() {
+		return true
+	}
+	exp, _ := i.Term(q.At)
+	return !exp.Before(q.ExpireFrom) && (q.ExpireTo.IsZero() || !exp.After(q.ExpireTo))
 }
 
 // ResourceStatus is a resource's status in BSS (docs/contract.md §5).
@@ -149,23 +200,10 @@ func ResourceStatusOf(st InstanceStatus) (ResourceStatus, bool) {
 	return ResourceClosed, true
 }
 
-// QueryResources returns a page of the caller's provisioned resources that
-// match q, and their total.
-func (s *Service) QueryResources(ctx context.Context, caller Caller, q ResourceQuery) ([]*Instance, int, error) {
-	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: q.OrderID, ResourceIDs: q.ResourceIDs})
-	if err != nil {
-		return nil, 0, err
-	}
-	now := s.Clock.Now()
-	var out []*Instance
-	for _, i := range found {
-		st, shown := ResourceStatusOf(i.Status(now))
-		if !shown || (q.OnlyMain && i.IsPackage()) || (len(q.Statuses) > 0 && !slices.Contains(q.Statuses, st)) {
-			continue
-		}
-		out = append(out, i)
-	}
-	total := len(out)
-	lo := min(q.Page.Offset, total)
-	return out[lo:min(lo+q.Page.Limit, total)], total, nil
+// QueryResources returns a page of the caller's domain's resources that q
+// selects now, and their total.
+func (s *Service) QueryResources(ctx context.Context, caller Caller, q ResourceQuery) (Listing, error) {
+	q.At = s.Clocks.Now(caller.DomainID)
+	list, total, err := s.Store.QueryResources(ctx, caller.DomainID, q)
+	return Listing{Instances: list, Total: total, At: q.At}, err
 }

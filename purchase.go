@@ -127,8 +127,9 @@ type Caller struct {
 // Service carries out purchases and reads for the HTTP layer, on any Store.
 type Service struct {
 	Store Store
-	Clock Clock
-	World *World
+	// Clocks give each domain its time: the server's, or its test clock.
+	Clocks *Clocks
+	World  *World
 	// Loose skips the checks of references against the world (region,
 	// zone, VPC, subnet, security group, enterprise project).
 	Loose bool
@@ -159,7 +160,7 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 		}
 	}
 	// Milliseconds are what the store and the wire keep.
-	now := s.Clock.Now().Truncate(time.Millisecond)
+	now := s.Clocks.Now(project.Domain.ID).Truncate(time.Millisecond)
 	productID := p.ProductID
 	if productID == "" {
 		productID = edition.ProductID
@@ -201,6 +202,14 @@ func purchaseRefusal(err error, i *Instance, p *Purchase) error {
 		return Errorf(EKEYREUSED, "idempotency key %q was used with a different purchase in the last 24 hours", p.IdempotencyKey)
 	}
 	return err
+}
+
+// projectNow is the time of the project's domain.
+func (s *Service) projectNow(projectID string) time.Time {
+	if p := s.World.Project(projectID); p != nil {
+		return s.Clocks.Now(p.Domain.ID)
+	}
+	return s.Clocks.Server().Now()
 }
 
 // Reset deletes every order, instance and fault rule (see Store.Reset).
@@ -245,10 +254,21 @@ func checkReferences(project *Project, w *World, p *Purchase) error {
 	return nil
 }
 
+// Listing is a page of instances, the total it is a page of, and the
+// moment it was read at: what it shows of them (their statuses, terms,
+// days left) is as of At, so that one answer never mixes two moments.
+type Listing struct {
+	Instances []*Instance
+	Total     int
+	At        time.Time
+}
+
 // ListInstances returns a page of the project's instances not gone by now,
 // and their total.
-func (s *Service) ListInstances(ctx context.Context, projectID string, p Page) ([]*Instance, int, error) {
-	return s.Store.ListInstances(ctx, projectID, p, s.Clock.Now())
+func (s *Service) ListInstances(ctx context.Context, projectID string, p Page) (Listing, error) {
+	now := s.projectNow(projectID)
+	list, total, err := s.Store.ListInstances(ctx, projectID, p, now)
+	return Listing{Instances: list, Total: total, At: now}, err
 }
 
 // newResourceID makes a UUID, version 7: time-ordered, so that new ids land

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"sync"
 	"time"
 )
@@ -28,6 +29,35 @@ var DefaultTimings = Timings{
 	Deletion:     3 * time.Second,
 	Grace:        15 * 24 * time.Hour,
 	Retention:    15 * 24 * time.Hour,
+}
+
+// MaxTiming is the longest each of the Timings may be: 10 years (of 365
+// days). Together they stay far from overflowing a time.Duration, which
+// would turn a long grace period into none at all.
+const MaxTiming = 10 * 365 * 24 * time.Hour
+
+// CheckTiming checks one of the Timings, named name for the caller: from 0
+// to MaxTiming.
+func CheckTiming(name string, d time.Duration) error {
+	if d < 0 || d > MaxTiming {
+		return Errorf(EINVALID, "%s: must be from 0 to %.0f seconds (10 years), got %g", name, MaxTiming.Seconds(), d.Seconds())
+	}
+	return nil
+}
+
+// secondsDuration turns seconds, as the wire and the stored documents give
+// them, into a Duration to the millisecond (what the store keeps). A value
+// beyond a Duration's range saturates instead of wrapping around, so that
+// the callers' bounds refuse it.
+func secondsDuration(seconds float64) time.Duration {
+	ms := math.Round(seconds * 1000)
+	switch {
+	case math.IsNaN(ms) || ms >= math.MaxInt64/float64(time.Millisecond):
+		return math.MaxInt64
+	case ms <= math.MinInt64/float64(time.Millisecond):
+		return math.MinInt64
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
 // TimingsBook holds the timings of each project and the default (under
@@ -78,8 +108,8 @@ func (b *TimingsBook) For(projectID string) Timings {
 // Set stores the timings of a project, or the default when projectID is "".
 func (b *TimingsBook) Set(ctx context.Context, projectID string, t Timings) error {
 	for name, d := range map[string]time.Duration{"provisioning_seconds": t.Provisioning, "deletion_seconds": t.Deletion, "grace_seconds": t.Grace, "retention_seconds": t.Retention} {
-		if d < 0 {
-			return Errorf(EINVALID, "%s: must not be negative", name)
+		if err := CheckTiming(name, d); err != nil {
+			return err
 		}
 	}
 	if err := b.store.SaveTimings(ctx, projectID, t); err != nil {
@@ -138,7 +168,7 @@ func (t *Timings) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	sec := func(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
+	sec := secondsDuration
 	*t = Timings{sec(j.Provisioning), sec(j.Deletion), sec(j.Grace), sec(j.Retention)}
 	return nil
 }

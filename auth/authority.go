@@ -3,6 +3,11 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -10,25 +15,54 @@ import (
 // Authority issues tokens and authenticates requests against a world.
 type Authority struct {
 	World *dayu.World
-	// Clock is the service's clock: tokens are issued and expire by it.
-	Clock dayu.Clock
+	// Clocks are the service's: tokens are issued and expire by their
+	// domain's clock.
+	Clocks *dayu.Clocks
 	// SigningClock is what an AK/SK signature's X-Sdk-Date is compared
 	// with: the wall clock, since clients sign with theirs, even when the
 	// dev clock has been moved ahead. Tests set it to verify captured
 	// requests at their own date.
 	SigningClock dayu.Clock
 	key          []byte
+	// passwordChecks holds a slot per password check running: bcrypt is
+	// slow on purpose, so logins nobody has authenticated yet must leave
+	// CPU for everything else.
+	passwordChecks chan struct{}
+	// noUser is the hash a password for a user who does not exist is
+	// checked against, so that it costs what a wrong password costs.
+	noUser func() []byte
 }
 
 // New returns an Authority that signs tokens with key.
-func New(w *dayu.World, clock dayu.Clock, key []byte) *Authority {
-	return &Authority{World: w, Clock: clock, SigningClock: dayu.WallClock{}, key: key}
+func New(w *dayu.World, clocks *dayu.Clocks, key []byte) *Authority {
+	return &Authority{World: w, Clocks: clocks, SigningClock: dayu.WallClock{}, key: key,
+		passwordChecks: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
+		noUser:         sync.OnceValue(func() []byte { return dummyHash(w) }),
+	}
+}
+
+// dummyHash is a bcrypt hash of nobody's password at the highest cost of
+// the world's users (bcrypt's default in a world without users).
+func dummyHash(w *dayu.World) []byte {
+	cost := bcrypt.DefaultCost
+	for _, d := range w.Domains {
+		for _, u := range d.Users {
+			if c, err := bcrypt.Cost([]byte(u.PasswordHash)); err == nil {
+				cost = max(cost, c)
+			}
+		}
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("dayu: no such user"), cost)
+	if err != nil {
+		panic(err) // only a cost out of range fails, and costs come from valid hashes
+	}
+	return h
 }
 
 // Open returns an Authority whose token key is the one in the store,
 // created there on first start: every node on one store, and every restart,
 // signs and accepts the same tokens.
-func Open(ctx context.Context, w *dayu.World, clock dayu.Clock, s dayu.Store) (*Authority, error) {
+func Open(ctx context.Context, w *dayu.World, clocks *dayu.Clocks, s dayu.Store) (*Authority, error) {
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
@@ -37,7 +71,7 @@ func Open(ctx context.Context, w *dayu.World, clock dayu.Clock, s dayu.Store) (*
 	if err != nil {
 		return nil, err
 	}
-	return New(w, clock, key), nil
+	return New(w, clocks, key), nil
 }
 
 // Identity is how a token request proves who it is: a password (the user by
@@ -70,9 +104,10 @@ type Token struct {
 	Project *dayu.Project // nil unless project-scoped
 }
 
-// Issue checks the identity and returns a token for the scope.
-func (a *Authority) Issue(id Identity, s Scope) (*Token, error) {
-	user, err := a.identify(id)
+// Issue checks the identity and returns a token for the scope. A password
+// check waits for a slot while others use the CPU, as long as ctx allows.
+func (a *Authority) Issue(ctx context.Context, id Identity, s Scope) (*Token, error) {
+	user, expires, err := a.identify(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -84,35 +119,74 @@ func (a *Authority) Issue(id Identity, s Scope) (*Token, error) {
 	if project != nil {
 		c.ProjectID = project.ID
 	}
-	now := a.Clock.Now()
+	now := a.Clocks.Now(user.Domain.ID)
 	c.IssuedAt, c.ExpiresAt = now.UnixMilli(), now.Add(TokenTTL).UnixMilli()
+	if expires != 0 {
+		c.ExpiresAt = expires
+	}
 	return &Token{ID: a.sealToken(c), Claims: c, User: user, Project: project}, nil
 }
 
-var errBadCredentials = dayu.Errorf(dayu.EUNAUTHORIZED, "The username or password is wrong.")
+// ErrBadCredentials is Issue's error for a password login whose user or
+// password is wrong (the two are not told apart).
+var ErrBadCredentials = dayu.Errorf(dayu.EUNAUTHORIZED, "The username or password is wrong.")
 
-func (a *Authority) identify(id Identity) (*dayu.User, error) {
+// identify finds the user of id. A token identity also gives its token's
+// expiry (unix milliseconds; 0 for a password): a token got from another
+// token expires with it, as Keystone's do, so that re-scoping never makes
+// a token live longer.
+func (a *Authority) identify(ctx context.Context, id Identity) (user *dayu.User, expires int64, err error) {
 	if len(id.Methods) != 1 {
-		return nil, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: must be [\"password\"] or [\"token\"]")
+		return nil, 0, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: must be [\"password\"] or [\"token\"]")
 	}
 	switch id.Methods[0] {
 	case "password":
-		user := a.findUser(id)
-		if user == nil || !user.CheckPassword(id.Password) {
-			return nil, errBadCredentials
-		}
-		return user, nil
+		user, err := a.checkPassword(ctx, id)
+		return user, 0, err
 	case "token":
 		c, err := a.OpenToken(id.Token)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if user := a.World.User(c.UserID); user != nil {
-			return user, nil
+			return user, c.ExpiresAt, nil
 		}
-		return nil, dayu.Errorf(dayu.EUNAUTHORIZED, "The user of the token no longer exists.")
+		return nil, 0, dayu.Errorf(dayu.EUNAUTHORIZED, "The user of the token no longer exists.")
 	}
-	return nil, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: %q is not supported; use password or token", id.Methods[0])
+	return nil, 0, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: %q is not supported; use password or token", id.Methods[0])
+}
+
+// checkPassword finds the user of a password identity and checks the
+// password, in one of the passwordChecks slots. A user who does not exist
+// costs a check all the same: how long a wrong login takes tells nobody
+// which users exist.
+func (a *Authority) checkPassword(ctx context.Context, id Identity) (*dayu.User, error) {
+	select {
+	case a.passwordChecks <- struct{}{}:
+	case <-ctx.Done():
+		return nil, dayu.Errorf(dayu.ETHROTTLED, "Too many logins at once: try again later.")
+	}
+	defer func() { <-a.passwordChecks }()
+	user := a.findUser(id)
+	if user == nil {
+		_ = bcrypt.CompareHashAndPassword(a.noUser(), []byte(id.Password))
+		return nil, ErrBadCredentials
+	}
+	if !user.CheckPassword(id.Password) {
+		return nil, ErrBadCredentials
+	}
+	return user, nil
+}
+
+// LoginName names the user a password identity is for, however it spells
+// them (by id, or by name in a domain given by id or name), so that failed
+// logins can be counted per user: the user's id, or the spelling when
+// there is no such user.
+func (a *Authority) LoginName(id Identity) string {
+	if u := a.findUser(id); u != nil {
+		return u.ID
+	}
+	return fmt.Sprintf("no such user %q %q %q %q", id.UserID, id.DomainID, id.DomainName, id.UserName)
 }
 
 func (a *Authority) findUser(id Identity) *dayu.User {

@@ -17,7 +17,7 @@ func (c fixedClock) Now() time.Time { return time.Time(c) }
 // only a token it signed itself.
 func FuzzOpenToken(f *testing.F) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	a := New(&dayu.World{}, fixedClock(now), []byte("0123456789abcdef0123456789abcdef"))
+	a := New(&dayu.World{}, dayu.FixedClocks(fixedClock(now)), []byte("0123456789abcdef0123456789abcdef"))
 	good := a.sealToken(Claims{UserID: "u", DomainID: "d", ProjectID: "p", Methods: []string{"password"}, IssuedAt: now.UnixMilli(), ExpiresAt: now.Add(time.Hour).UnixMilli()})
 	for _, seed := range []string{good, good[:len(good)-1], "dayu1.", "dayu1..", "dayu1.e30.", "dayu1.bnVsbA." + strings.Repeat("A", 43), "MIIxyz", ""} {
 		f.Add(seed)

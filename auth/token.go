@@ -66,7 +66,7 @@ func (a *Authority) OpenToken(token string) (Claims, error) {
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return Claims{}, bad
 	}
-	if a.Clock.Now().UnixMilli() >= c.ExpiresAt {
+	if a.Clocks.Now(c.DomainID).UnixMilli() >= c.ExpiresAt {
 		return Claims{}, dayu.Errorf(dayu.ETOKENEXPIRED, "The token has expired: get a new one from POST /v3/auth/tokens")
 	}
 	return c, nil

@@ -109,7 +109,9 @@ func New(t testing.TB, opts ...Option) *Server {
 	}
 	sctx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- dayuhttp.Serve(sctx, ln, n.Handler(), c.logger, 5*time.Second) }()
+	go func() {
+		served <- dayuhttp.Serve(sctx, ln, n.Handler(), c.logger, dayuhttp.Timeouts{Shutdown: 5 * time.Second})
+	}()
 	s := &Server{URL: "http://" + ln.Addr().String(), AdminToken: adminToken, t: t, node: n}
 	if n.Dev() {
 		s.Quickstart = dayu.DevQuickstart

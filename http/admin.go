@@ -17,7 +17,7 @@ type Admin struct {
 	Token string
 	// Clock is the dev clock that POST /_dayu/clock moves; nil outside dev
 	// mode, where the endpoint does not exist.
-	Clock *dayu.OffsetClock
+	Clock dayu.MovableClock
 	// SaveClock persists the dev clock's offset.
 	SaveClock func(ctx context.Context, offset time.Duration) error
 }
@@ -61,10 +61,18 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		if err := decodeObject(c.body, &req); err != nil {
 			return 0, nil, err
 		}
-		if req.AdvanceSeconds == nil || *req.AdvanceSeconds <= 0 {
-			return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required and must be positive (the clock only moves forward)")
+		if req.AdvanceSeconds == nil {
+			return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required (a positive number of seconds)")
 		}
-		to := a.Clock.Offset() + time.Duration(*req.AdvanceSeconds*float64(time.Second))
+		// Start from the stored clock, which another node may have moved:
+		// storing an offset behind it would turn the clock back.
+		if err := a.Clock.Reload(c.r.Context(), s.Service.Store); err != nil {
+			return 0, nil, err
+		}
+		to, err := a.Clock.AdvancedBy(*req.AdvanceSeconds)
+		if err != nil {
+			return 0, nil, err
+		}
 		if err := a.SaveClock(c.r.Context(), to); err != nil {
 			return 0, nil, err
 		}

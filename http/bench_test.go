@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -120,4 +121,49 @@ func mustJSONB(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// BenchmarkHealthzDuringWrongLogins measures /healthz while 48 goroutines
+// send wrong logins without pause, each from an address and for a user of
+// its own (so no failed-login budget stops them: only the bound on
+// password checks at once does), beside BenchmarkHealthz, the same without
+// them.
+func BenchmarkHealthzDuringWrongLogins(b *testing.B) {
+	h, _ := benchServer(b)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	for range 48 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				k := n.Add(1)
+				req := httptest.NewRequest("POST", "/v3/auth/tokens", bytes.NewReader(mustJSONB(loginBody(fmt.Sprintf("nobody-%d", k), "wrong"))))
+				req.Header.Set("Content-Type", "application/json")
+				req.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", k>>16&255, k>>8&255, k&255)
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+	b.Cleanup(func() { close(stop); wg.Wait() })
+	benchHealthz(b, h)
+}
+
+func BenchmarkHealthz(b *testing.B) {
+	h, _ := benchServer(b)
+	benchHealthz(b, h)
+}
+
+func benchHealthz(b *testing.B, h http.Handler) {
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+		if w.Code != http.StatusOK {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -11,12 +12,12 @@ import (
 
 // orderDetails is GET /v2/orders/customer-orders/details/{order_id}.
 func (s *Server) orderDetails(c *call) (int, any, error) {
-	o, i, err := s.Service.Order(c.r.Context(), c.caller, c.r.PathValue("order_id"))
+	d, err := s.Service.Order(c.r.Context(), c.caller, c.r.PathValue("order_id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Service.Clock.Now()
-	status := o.Status(now)
+	o, i := d.Order, d.Resource
+	status := o.Status(d.At)
 	info := orderInfo{
 		OrderID: o.ID, CustomerID: o.DomainID, ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
 		SourceType: 1, Status: int(status), OrderType: int(o.Type), MeasureID: 1, Currency: "CNY",
@@ -25,7 +26,7 @@ func (s *Server) orderDetails(c *call) (int, any, error) {
 	if status != dayu.OrderPendingPayment {
 		info.PaymentTime = o.CreatedAt.Format(bssTime)
 	}
-	exp, _ := i.Term(now)
+	exp, _ := i.Term(d.At)
 	line := orderLineItem{
 		OrderLineItemID: o.ID + "-000001", ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
 		ProductID: i.ProductID, ProductSpecDesc: i.SpecCode,
@@ -35,40 +36,38 @@ func (s *Server) orderDetails(c *call) (int, any, error) {
 	return http.StatusOK, orderDetails{TotalCount: 1, OrderInfo: info, OrderLineItems: []orderLineItem{line}}, nil
 }
 
-// queryResources is POST /v2/orders/suscriptions/resources/query (sic).
+// Limits of the resource query (QueryResourcesReq of huaweicloud-sdk-go-v3
+// gives the default page and the most ids; the largest page is ours).
+const (
+	resourcesDefaultLimit = 10
+	resourcesMaxLimit     = 500
+	resourcesMaxIDs       = 50
+)
+
+// queryResources is POST /v2/orders/suscriptions/resources/query (sic):
+// every filter given narrows the answer; none selects every resource of
+// the caller's domain.
 func (s *Server) queryResources(c *call) (int, any, error) {
 	var req resourceQueryRequest
 	if err := decodeObject(c.body, &req); err != nil {
 		return 0, nil, err
 	}
-	q := dayu.ResourceQuery{OrderID: req.OrderID, ResourceIDs: req.ResourceIDs, Page: dayu.Page{Limit: 10}}
-	if req.OnlyMainResource != nil {
-		q.OnlyMain = *req.OnlyMainResource == 1
-	}
-	for _, st := range req.StatusList {
-		q.Statuses = append(q.Statuses, dayu.ResourceStatus(st))
-	}
-	if req.Limit != nil {
-		if *req.Limit < 1 || *req.Limit > 500 {
-			return 0, nil, dayu.Errorf(dayu.EINVALID, "limit: must be 1-500, got %d", *req.Limit)
-		}
-		q.Page.Limit = *req.Limit
-	}
-	if req.Offset != nil {
-		if *req.Offset < 0 {
-			return 0, nil, dayu.Errorf(dayu.EINVALID, "offset: must not be negative, got %d", *req.Offset)
-		}
-		q.Page.Offset = *req.Offset
-	}
-	list, total, err := s.Service.QueryResources(c.r.Context(), c.caller, q)
+	q, err := req.query()
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Service.Clock.Now()
-	out := resourceQueryResponse{TotalCount: total, Data: make([]resourceItem, 0, len(list))}
-	for _, i := range list {
-		st, _ := dayu.ResourceStatusOf(i.Status(now))
-		exp, _ := i.Term(now)
+	out := resourceQueryResponse{Data: []resourceItem{}}
+	if req.ServiceTypeCode != nil && *req.ServiceTypeCode != serviceTypeDayu {
+		return http.StatusOK, out, nil // Dayu has the resources of one service
+	}
+	l, err := s.Service.QueryResources(c.r.Context(), c.caller, q)
+	if err != nil {
+		return 0, nil, err
+	}
+	out.TotalCount = l.Total
+	for _, i := range l.Instances {
+		st, _ := dayu.ResourceStatusOf(i.Status(l.At))
+		exp, _ := i.Term(l.At)
 		item := resourceItem{
 			ID: i.ID, ResourceID: i.ID, ResourceName: i.Name, RegionCode: i.RegionID,
 			ServiceTypeCode: serviceTypeDayu, ResourceTypeCode: resourceTypeDayu, ResourceSpecCode: i.SpecCode,
@@ -85,6 +84,56 @@ func (s *Server) queryResources(c *call) (int, any, error) {
 		out.Data = append(out.Data, item)
 	}
 	return http.StatusOK, out, nil
+}
+
+// query checks the request and turns it into the domain's query.
+func (req *resourceQueryRequest) query() (dayu.ResourceQuery, error) {
+	q := dayu.ResourceQuery{Page: dayu.Page{Limit: resourcesDefaultLimit}}
+	q.OrderID, q.ResourceIDs = req.OrderID, req.ResourceIDs
+	if n := len(req.ResourceIDs); n > resourcesMaxIDs {
+		return q, dayu.Errorf(dayu.EINVALID, "resource_ids: at most %d ids, got %d", resourcesMaxIDs, n)
+	}
+	if m := req.OnlyMainResource; m != nil {
+		if *m != 0 && *m != 1 {
+			return q, dayu.Errorf(dayu.EINVALID, "only_main_resource: must be 0 (with the packages) or 1 (main resources only), got %d", *m)
+		}
+		q.OnlyMain = *m == 1
+	}
+	for _, st := range req.StatusList {
+		if st < int(dayu.ResourceInUse) || st > int(dayu.ResourceExpired) {
+			return q, dayu.Errorf(dayu.EINVALID, "status_list: each status must be 2 (in use), 3 (closed), 4 (frozen) or 5 (expired), got %d", st)
+		}
+		q.Statuses = append(q.Statuses, dayu.ResourceStatus(st))
+	}
+	for _, b := range []struct {
+		name, value string
+		dst         *time.Time
+	}{{"expire_time_begin", req.ExpireTimeBegin, &q.ExpireFrom}, {"expire_time_end", req.ExpireTimeEnd, &q.ExpireTo}} {
+		if b.value == "" {
+			continue
+		}
+		t, err := time.Parse(bssTime, b.value)
+		if err != nil {
+			return q, dayu.Errorf(dayu.EINVALID, "%s: must be a UTC time like 2019-05-06T08:05:01Z, got %q", b.name, b.value)
+		}
+		*b.dst = t
+	}
+	if req.ServiceTypeCode != nil && *req.ServiceTypeCode == "" {
+		return q, dayu.Errorf(dayu.EINVALID, "service_type_code: must not be empty (leave it out to query every service)")
+	}
+	if req.Limit != nil {
+		if *req.Limit < 1 || *req.Limit > resourcesMaxLimit {
+			return q, dayu.Errorf(dayu.EINVALID, "limit: must be 1-%d, got %d", resourcesMaxLimit, *req.Limit)
+		}
+		q.Page.Limit = *req.Limit
+	}
+	if req.Offset != nil {
+		if *req.Offset < 0 {
+			return q, dayu.Errorf(dayu.EINVALID, "offset: must not be negative, got %d", *req.Offset)
+		}
+		q.Page.Offset = *req.Offset
+	}
+	return q, nil
 }
 
 // unsubscribe is POST /v2/orders/subscriptions/resources/unsubscribe: 200

@@ -48,7 +48,7 @@ var errorTable = map[dayu.ErrorCode]wireError{
 	ENOROUTE:           {http.StatusNotFound, "APIGW.0101", "APIGW.0101"},
 	EMETHOD:            {http.StatusMethodNotAllowed, "APIGW.0101", "APIGW.0101"},
 	ETOOLARGE:          {http.StatusRequestEntityTooLarge, "APIGW.0201", "APIGW.0201"},
-	ETHROTTLED:         {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308"},
+	dayu.ETHROTTLED:    {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308"},
 	dayu.EUNAVAILABLE:  {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
 	dayu.ETIMEOUT:      {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
 	dayu.EINTERNAL:     {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
@@ -182,7 +182,7 @@ func faultCode(status int) dayu.ErrorCode {
 	case status >= 500:
 		return dayu.EUNAVAILABLE
 	case status == http.StatusTooManyRequests:
-		return ETHROTTLED
+		return dayu.ETHROTTLED
 	case status == http.StatusUnauthorized:
 		return dayu.EUNAUTHORIZED
 	case status == http.StatusForbidden:

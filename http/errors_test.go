@@ -305,14 +305,21 @@ func TestStoreFailureClasses(t *testing.T) {
 	}
 }
 
+// TestThrottle429: --rate-limit throttles a client's API requests, and
+// never the health checks, which a load balancer must see answered.
 func TestThrottle429(t *testing.T) {
 	s := newServer(t, func(c *node.Config) { c.RateLimit, c.RateBurst = 1, 3 })
 	var got []int
 	for range 5 {
-		got = append(got, s.do("GET", "/healthz", nil).status)
+		got = append(got, s.do("GET", listPath(q.ProjectID), nil).status)
 	}
-	if fmt.Sprint(got) != "[200 200 200 429 429]" {
+	if fmt.Sprint(got) != "[401 401 401 429 429]" {
 		t.Errorf("statuses %v, want a burst of 3 then 429", got)
 	}
-	wantError(t, s.do("GET", "/healthz", nil), http.StatusTooManyRequests, "APIGW.0308", "Too many requests")
+	wantError(t, s.do("GET", listPath(q.ProjectID), nil), http.StatusTooManyRequests, "APIGW.0308", "Too many requests")
+	for _, path := range []string{"/healthz", "/readyz", "/healthz", "/readyz"} {
+		if r := s.do("GET", path, nil); r.status != http.StatusOK {
+			t.Errorf("%s of a throttled client: %d %s", path, r.status, r.body)
+		}
+	}
 }

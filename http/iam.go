@@ -1,12 +1,14 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/dayu-emu/dayu/auth"
 )
 
 // issueToken is POST /v3/auth/tokens: 201 with the token in X-Subject-Token.
+// Password logins go through s.logins, which limits the failed ones.
 func (s *Server) issueToken(c *call) (int, any, error) {
 	var req tokenRequest
 	if err := decodeObject(c.body, &req); err != nil {
@@ -39,7 +41,18 @@ func (s *Server) issueToken(c *call) (int, any, error) {
 			scope.Domain, scope.DomainID, scope.DomainName = true, sc.Domain.ID, sc.Domain.Name
 		}
 	}
-	tok, err := s.Auth.Issue(id, scope)
+	var end func(failed bool)
+	if in.Password != nil {
+		var err error
+		if end, err = s.logins.begin(clientAddress(c.r), s.Auth.LoginName(id)); err != nil {
+			c.header.Set("Retry-After", "1")
+			return 0, nil, err
+		}
+	}
+	tok, err := s.Auth.Issue(c.r.Context(), id, scope)
+	if end != nil {
+		end(errors.Is(err, auth.ErrBadCredentials))
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -57,7 +70,7 @@ func (s *Server) issueToken(c *call) (int, any, error) {
 	if p := tok.Project; p != nil {
 		body.Project = &tokenProject{ID: p.ID, Name: p.Name, Domain: idAndName{ID: p.Domain.ID, Name: p.Domain.Name}}
 		if c.r.URL.Query().Get("nocatalog") != "true" {
-			body.Catalog = catalog(c.r, p.RegionID)
+			body.Catalog = catalog(s.PublicURL, p.RegionID)
 		}
 	} else if scope.Domain {
 		body.Domain = &idAndName{ID: u.Domain.ID, Name: u.Domain.Name}
@@ -65,14 +78,14 @@ func (s *Server) issueToken(c *call) (int, any, error) {
 	return http.StatusCreated, tokenResponse{Token: body}, nil
 }
 
-// catalog lists this server as the endpoint of every service it emulates,
-// so a client that discovers endpoints from the token finds Dayu again.
-func catalog(r *http.Request, region string) []catalogEntry {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+// catalog lists this server, at url, as the endpoint of every service it
+// emulates, so a client that discovers endpoints from the token finds Dayu
+// again. The URL is configured, never the request's Host: a client that
+// sent another Host must not make a token point its bearer elsewhere.
+func catalog(url, region string) []catalogEntry {
+	if url == "" {
+		return []catalogEntry{}
 	}
-	url := scheme + "://" + r.Host
 	var out []catalogEntry
 	for _, svc := range []struct{ name, typ string }{{"iam", "identity"}, {"dayu", "dayu"}, {"bss", "bss"}} {
 		out = append(out, catalogEntry{ID: svc.name, Name: svc.name, Type: svc.typ, Endpoints: []catalogEndpoint{

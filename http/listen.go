@@ -10,17 +10,37 @@ import (
 	"time"
 )
 
+// DefaultWriteTimeout is how long a request may take from its headers to
+// the end of its answer (Timeouts.Write) unless configured.
+const DefaultWriteTimeout = 30 * time.Second
+
+// Timeouts are the server's timeouts that the configuration sets.
+type Timeouts struct {
+	// Write bounds reading a request's body, handling it and writing the
+	// answer; zero means DefaultWriteTimeout. It must be above
+	// Server.RequestTimeout, or the answer to a request that waited for
+	// the store that long is never written: the client sees the
+	// connection drop instead of a 500.
+	Write time.Duration
+	// Shutdown bounds how long a graceful shutdown waits for in-flight
+	// requests.
+	Shutdown time.Duration
+}
+
 // Serve serves h on ln with Dayu's server settings (the timeouts and the
 // header limit that keep slow or hostile clients from holding connections)
 // until ctx ends, then shuts down gracefully: in-flight requests finish,
-// within shutdownTimeout. The no-op baseline of dayu bench is served the
-// same way, so that the two compare.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, shutdownTimeout time.Duration) error {
+// within t.Shutdown. The no-op baseline of dayu bench is served the same
+// way, so that the two compare.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, t Timeouts) error {
+	if t.Write == 0 {
+		t.Write = DefaultWriteTimeout
+	}
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      t.Write,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -34,7 +54,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), t.Shutdown)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- hs.Shutdown(sctx) }()

@@ -42,14 +42,13 @@ func (s *Server) listInstances(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	list, total, err := s.Service.ListInstances(c.r.Context(), c.project, page)
+	l, err := s.Service.ListInstances(c.r.Context(), c.project, page)
 	if err != nil {
 		return 0, nil, err
 	}
-	now := s.Service.Clock.Now()
-	out := instanceList{Count: total, CommodityOrders: make([]instanceItem, 0, len(list))}
-	for _, i := range list {
-		out.CommodityOrders = append(out.CommodityOrders, toInstanceItem(i, now))
+	out := instanceList{Count: l.Total, CommodityOrders: make([]instanceItem, 0, len(l.Instances))}
+	for _, i := range l.Instances {
+		out.CommodityOrders = append(out.CommodityOrders, toInstanceItem(i, l.At))
 	}
 	return http.StatusOK, out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"path"
 	"time"
 
 	"github.com/dayu-emu/dayu"
@@ -21,6 +22,15 @@ import (
 
 // MaxBodyBytes is the largest request body accepted.
 const MaxBodyBytes = 1 << 20
+
+// DefaultRequestTimeout is Server.RequestTimeout unless configured: well
+// below DefaultWriteTimeout, so that the 500 is written in time.
+const DefaultRequestTimeout = 10 * time.Second
+
+// readyTimeout bounds /readyz's ping (or RequestTimeout when shorter): a
+// store that does not answer makes it 503 within that, so that a load
+// balancer takes the node out instead of waiting on it.
+const readyTimeout = 2 * time.Second
 
 // Server holds what the handlers need: the domain's Service (and through
 // it the store and the clock) and the Authority that authenticates.
@@ -36,6 +46,10 @@ type Server struct {
 	// a store that stops answering fails requests instead of hanging them;
 	// zero means no bound.
 	RequestTimeout time.Duration
+	// PublicURL is how clients reach this server (scheme, host, port and
+	// any path prefix, no trailing slash): the token catalog lists it as
+	// every service's endpoint. Empty lists no endpoints.
+	PublicURL string
 	// RateLimit is how many requests a second one client address may send
 	// (with bursts of RateBurst); zero means no limit.
 	RateLimit float64
@@ -47,6 +61,8 @@ type Server struct {
 	// Clocks are the domains' test clocks that the admin API sets; nil
 	// turns /_dayu/clocks off.
 	Clocks *dayu.Clocks
+
+	logins *loginLimiter // the failed password logins, set by Handler
 }
 
 // route is one API endpoint: the operation it is (the name that the fault
@@ -76,10 +92,17 @@ func (s *Server) routes() []route {
 	}
 }
 
+// The health checks' paths.
+const (
+	healthPath = "/healthz"
+	readyPath  = "/readyz"
+)
+
 // Handler returns the server's routes wrapped in the request id, logging
 // and panic recovery.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.logins = newLoginLimiter()
 	for _, rt := range s.routes() {
 		authn := s.authenticate
 		if rt.public {
@@ -87,10 +110,10 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(rt.pattern, s.endpoint(rt.op, rt.svc, authn, rt.h))
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET "+readyPath, s.ready)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(api.OpenAPI)
@@ -111,7 +134,13 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	if err := s.Service.Store.Ping(r.Context()); err != nil {
+	bound := readyTimeout
+	if s.RequestTimeout > 0 {
+		bound = min(bound, s.RequestTimeout)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), bound)
+	defer cancel()
+	if err := s.Service.Store.Ping(ctx); err != nil {
 		logFrom(r).Warn("not ready", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the store does not answer"})
 		return
@@ -121,9 +150,15 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 
 // withGatewayErrors answers an unknown path (404 APIGW.0101) or a wrong
 // method (405, with Allow) in the service's error format instead of the
-// mux's plain text.
+// mux's plain text. A path the mux would redirect to its clean form (dot
+// segments, doubled slashes) names no API either: the gateway does not
+// redirect, and a redirect's HTML is no client's answer.
 func withGatewayErrors(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect && !isCleanPath(r.URL.EscapedPath()) {
+			writeError(w, r, dataArts, dayu.Errorf(ENOROUTE, "No API is found for %s %s", r.Method, r.URL.Path))
+			return
+		}
 		if h, pattern := mux.Handler(r); pattern == "" {
 			probe := &headerProbe{header: http.Header{}}
 			h.ServeHTTP(probe, r)
@@ -139,6 +174,20 @@ func withGatewayErrors(mux *http.ServeMux) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// isCleanPath reports whether the mux takes p as it is: net/http's
+// ServeMux redirects any other path (not CONNECT's) to path.Clean's form,
+// a trailing slash kept.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	clean := path.Clean(p)
+	if p[len(p)-1] == '/' && clean != "/" {
+		clean += "/"
+	}
+	return clean == p
 }
 
 // headerProbe records what the mux's fallback handler would answer.
@@ -199,15 +248,24 @@ func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) erro
 }
 
 func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, h handlerFunc) (int, any, error) {
+	tooLarge := dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	// A body declared too large is refused at once, not after waiting for
+	// it (a client may send the headers and stall).
+	if c.r.ContentLength > MaxBodyBytes {
+		return 0, nil, tooLarge
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
+	var overLimit *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooLarge):
-		return 0, nil, dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	case errors.As(err, &overLimit):
+		return 0, nil, tooLarge
 	case err != nil:
 		return 0, nil, dayu.Errorf(dayu.EINVALID, "body: could not be read: %v", err)
 	}
 	c.body = body
+	if err := checkText(c.r, body); err != nil {
+		return 0, nil, err
+	}
 	if c.op == dayu.OpKeystoneCreateUserTokenByPassword && tokenMethod(body) == "token" {
 		c.op = dayu.OpKeystoneCreateScopedToken // one path, two operations
 	}
@@ -239,7 +297,7 @@ func (s *Server) applyFault(c *call) error {
 	if project == "" {
 		project = c.caller.ProjectID
 	}
-	rule, err := s.Faults.Match(c.r.Context(), c.op, project, s.Service.Clock.Now())
+	rule, err := s.Faults.Match(c.r.Context(), c.op, project, s.Service.Clocks.Server().Now())
 	if err != nil || rule == nil {
 		return err
 	}

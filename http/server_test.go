@@ -118,8 +118,13 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := node.Config{
 		Store: store, World: file, AdminToken: adminToken, Clock: clock, MovableClock: true, SigningClock: clock, JournalSize: 1000, FaultSeed: 1,
+		PublicURL: "http://" + ln.Addr().String(),
 		// Instant provisioning unless a test sets timings of its own.
 		Timings: dayu.Timings{Grace: 10 * 24 * time.Hour, Retention: 20 * 24 * time.Hour},
 	}
@@ -129,15 +134,14 @@ func startServer(t *testing.T, location string, clock *dayu.OffsetClock, opts ..
 	n, err := node.New(ctx, c)
 	if err != nil {
 		store.Close()
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- dayuhttp.Serve(sctx, ln, n.Handler(), slog.New(slog.DiscardHandler), 5*time.Second) }()
+	go func() {
+		served <- dayuhttp.Serve(sctx, ln, n.Handler(), slog.New(slog.DiscardHandler), dayuhttp.Timeouts{Shutdown: 5 * time.Second})
+	}()
 	s := &server{t: t, URL: "http://" + ln.Addr().String(), clock: clock, node: n, store: c.Store,
 		client: &http.Client{Transport: apitest.Transport(t, nil)}}
 	var once sync.Once

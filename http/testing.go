@@ -29,13 +29,13 @@ func (s *Server) testingRoutes(mux *http.ServeMux) {
 			if err != nil {
 				return 0, nil, err
 			}
-			if err := f.Add(c.r.Context(), r, s.Service.Clock.Now(), lifetime); err != nil {
+			if err := f.Add(c.r.Context(), r, s.Service.Clocks.Server().Now(), lifetime); err != nil {
 				return 0, nil, err
 			}
 			return http.StatusCreated, toFaultRuleView(r), nil
 		}))
 		mux.Handle("GET /_dayu/faults", s.admin(func(c *call) (int, any, error) {
-			rules, err := f.List(c.r.Context(), s.Service.Clock.Now())
+			rules, err := f.List(c.r.Context(), s.Service.Clocks.Server().Now())
 			if err != nil {
 				return 0, nil, err
 			}

@@ -132,6 +132,8 @@ func jsonType(kind string) string {
 		return "a string"
 	case strings.HasPrefix(kind, "int"):
 		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number within range"
 	case kind == "slice":
 		return "an array"
 	case kind == "struct":
@@ -383,11 +385,16 @@ type orderLineItem struct {
 }
 
 // resourceQueryRequest is the body of POST /v2/orders/suscriptions/resources/query (sic).
+// Absent, null or empty filters do not filter; customer_id (a partner's
+// sub-customer) is ignored.
 type resourceQueryRequest struct {
 	OrderID          string   `json:"order_id"`
 	ResourceIDs      []string `json:"resource_ids"`
 	OnlyMainResource *int     `json:"only_main_resource"`
 	StatusList       []int    `json:"status_list"`
+	ExpireTimeBegin  string   `json:"expire_time_begin"`
+	ExpireTimeEnd    string   `json:"expire_time_end"`
+	ServiceTypeCode  *string  `json:"service_type_code"`
 	Offset           *int     `json:"offset"`
 	Limit            *int     `json:"limit"`
 }

@@ -21,5 +21,5 @@ func ServeNoop(ctx context.Context, addr string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	return dayuhttp.Serve(ctx, ln, NoopHandler(), log, 15*time.Second)
+	return dayuhttp.Serve(ctx, ln, NoopHandler(), log, dayuhttp.Timeouts{Shutdown: 15 * time.Second})
 }

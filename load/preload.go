@@ -25,10 +25,11 @@ func Preload(ctx context.Context, svcs []*dayu.Service, w *World, n, workers int
 	if len(svcs) == 0 {
 		return 0, fmt.Errorf("preload: no node")
 	}
-	_, have, err := svcs[0].ListInstances(ctx, w.PreloadProject, dayu.Page{Limit: 1})
+	listed, err := svcs[0].ListInstances(ctx, w.PreloadProject, dayu.Page{Limit: 1})
 	if err != nil {
 		return 0, err
 	}
+	have := listed.Total
 	if have >= n {
 		return 0, nil
 	}

@@ -56,7 +56,7 @@ type Config struct {
 	Timings dayu.Timings
 	// Clock is the server's clock; nil makes one, on the wall clock's time
 	// or, if it is movable, on the time stored.
-	Clock *dayu.OffsetClock
+	Clock dayu.MovableClock
 	// MovableClock lets the admin API move the server's clock ahead
 	// (POST /_dayu/clock), and stores where it moved; dev mode always has
 	// it.
@@ -67,6 +67,9 @@ type Config struct {
 	SigningClock dayu.Clock
 	// Loose skips the checks of a purchase's references against the world.
 	Loose bool
+	// PublicURL is where clients reach the node, listed in the tokens'
+	// catalog.
+	PublicURL string
 	// RequestTimeout bounds each API request's wait for the store (0: none).
 	RequestTimeout time.Duration
 	// RateLimit and RateBurst throttle each client address (0: off).
@@ -94,7 +97,8 @@ const FollowEvery = 2 * time.Second
 type Node struct {
 	service *dayu.Service
 	world   *dayu.World
-	clock   *dayu.OffsetClock
+	clock   dayu.MovableClock
+	clocks  *dayu.Clocks
 	movable bool
 	dev     bool
 	admin   string
@@ -141,11 +145,15 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	case clock == nil:
 		clock = &dayu.OffsetClock{}
 	}
+	clocks, err := dayu.LoadClocks(ctx, c.Store, clock)
+	if err != nil {
+		return nil, err
+	}
 	timings, err := dayu.LoadTimings(ctx, c.Store, c.Timings)
 	if err != nil {
 		return nil, err
 	}
-	authority, err := auth.Open(ctx, world, clock, c.Store)
+	authority, err := auth.Open(ctx, world, clocks, c.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -157,13 +165,13 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{
-		service: &dayu.Service{Store: c.Store, Clock: clock, World: world, Loose: c.Loose, Timings: timings},
-		world:   world, clock: clock, movable: movable, dev: dev, admin: c.AdminToken, store: c.Store, log: c.Logger,
+		service: &dayu.Service{Store: c.Store, Clocks: clocks, World: world, Loose: c.Loose, Timings: timings},
+		world:   world, clock: clock, clocks: clocks, movable: movable, dev: dev, admin: c.AdminToken, store: c.Store, log: c.Logger,
 	}
 	srv := &dayuhttp.Server{
-		Service: n.service, Auth: authority, Logger: c.Logger,
+		Service: n.service, Auth: authority, Logger: c.Logger, PublicURL: c.PublicURL,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
-		Faults: faults,
+		Faults: faults, Clocks: clocks,
 	}
 	if c.JournalSize > 0 {
 		srv.Journal = dayuhttp.NewJournal(c.JournalSize)
@@ -197,7 +205,7 @@ func (n *Node) Service() *dayu.Service { return n.service }
 func (n *Node) World() *dayu.World { return n.world }
 
 // Clock is the node's server clock.
-func (n *Node) Clock() *dayu.OffsetClock { return n.clock }
+func (n *Node) Clock() dayu.MovableClock { return n.clock }
 
 // Dev reports whether the node is in dev mode.
 func (n *Node) Dev() bool { return n.dev }
@@ -217,8 +225,9 @@ func (n *Node) Close() error {
 	return err
 }
 
-// follow keeps this node's lifecycle timings, fault rules and dev clock in
-// step with the store, where the admin API of any node writes them.
+// follow keeps this node's lifecycle timings, fault rules, test clocks and
+// dev clock in step with the store, where the admin API of any node writes
+// them.
 func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *dayu.FaultBook) {
 	tick := time.NewTicker(FollowEvery)
 	defer tick.Stop()
@@ -228,7 +237,7 @@ func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *da
 			return
 		case <-tick.C:
 		}
-		err := errors.Join(timings.Reload(ctx), faults.Reload(ctx))
+		err := errors.Join(timings.Reload(ctx), faults.Reload(ctx), n.clocks.Reload(ctx))
 		if n.movable && err == nil {
 			err = n.clock.Reload(ctx, n.store)
 		}

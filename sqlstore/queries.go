@@ -12,6 +12,11 @@ const instanceColumns = `id, project_id, domain_id, order_id, name, region_id, a
 // bound to its placeholder.
 const notGone = `(gone_at IS NULL OR gone_at > ?)`
 
+// provisioned is the condition of an instance that BSS shows at the time
+// bound to its two placeholders: in effect by then, or unsubscribed or gone
+// (dayu.ResourceStatusOf).
+const provisioned = `(effective_at <= ? OR unsubscribed_at <> 0 OR (gone_at IS NOT NULL AND gone_at <= ?))`
+
 // queries are the statements of the Store, in the dialect's placeholders.
 type queries struct {
 	insertOrder, insertInstance, reapSlot, activeMainInstance string

@@ -233,34 +233,85 @@ func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page
 	return list, total, err
 }
 
-// Resources returns the domain's instances that match f.
+// Resources returns the domain's instances that match f, oldest first.
 func (s *Store) Resources(ctx context.Context, domainID string, f dayu.ResourceFilter) ([]*dayu.Instance, error) {
-	var where []string
+	where, args := resourceWhere(domainID, f)
+	// Not prepared: the text varies with the number of ids.
+	return s.scanInstances(s.read.QueryContext(ctx, s.rebind(`SELECT `+instanceColumns+` FROM instances WHERE `+where+` ORDER BY seq`), args...))
+}
+
+// QueryResources returns a page of the domain's instances that q selects,
+// oldest first, and their total. The filter and whether a resource is
+// provisioned at q.At are SQL; the filters that follow from the lifecycle
+// (statuses, the term's expiry) are not, so with them the rows the SQL
+// selects are streamed through q.Shows, and only the page is kept.
+func (s *Store) QueryResources(ctx context.Context, domainID string, q dayu.ResourceQuery) ([]*dayu.Instance, int, error) {
+	where, args := resourceWhere(domainID, q.ResourceFilter)
+	where += ` AND ` + provisioned
+	at := ms(q.At)
+	args = append(args, at, at)
+	if !q.ByTime() {
+		var total int
+		if err := s.read.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM instances WHERE `+where), args...).Scan(&total); err != nil {
+			return nil, 0, s.fail(err)
+		}
+		if q.Page.Offset >= total {
+			return nil, total, nil
+		}
+		page := s.rebind(`SELECT ` + instanceColumns + ` FROM instances WHERE ` + where + ` ORDER BY seq LIMIT ? OFFSET ?`)
+		list, err := s.scanInstances(s.read.QueryContext(ctx, page, append(args, q.Page.Limit, q.Page.Offset)...))
+		return list, total, err
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+instanceColumns+` FROM instances WHERE `+where+` ORDER BY seq`), args...)
+	if err != nil {
+		return nil, 0, s.fail(err)
+	}
+	defer rows.Close()
+	var list []*dayu.Instance
+	total := 0
+	for rows.Next() {
+		i, err := scanInstance(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !q.Shows(i) {
+			continue
+		}
+		if total >= q.Page.Offset && len(list) < q.Page.Limit {
+			list = append(list, i)
+		}
+		total++
+	}
+	return list, total, s.fail(rows.Err())
+}
+
+// resourceWhere is the SQL condition of f on the domain's instances, and
+// its arguments. The same kind of filter always makes the same text.
+func resourceWhere(domainID string, f dayu.ResourceFilter) (string, []any) {
+	where := []string{"domain_id = ?"}
 	args := []any{domainID}
 	if f.OrderID != "" {
 		where = append(where, "order_id = ?")
 		args = append(args, f.OrderID)
 	}
-	// A fixed column order keeps the SQL text, and so prepared statements,
-	// the same for the same kind of filter.
-	for _, in := range []struct {
-		col string
-		ids []string
-	}{{"id", f.ResourceIDs}, {"parent_id", f.ParentIDs}} {
-		if len(in.ids) == 0 {
-			continue
+	switch {
+	case len(f.ResourceIDs) > 0:
+		in := "(?" + strings.Repeat(", ?", len(f.ResourceIDs)-1) + ")"
+		cond := "id IN " + in
+		cols := 1
+		if !f.OnlyMain {
+			cond, cols = "(id IN "+in+" OR parent_id IN "+in+")", 2
 		}
-		where = append(where, in.col+" IN (?"+strings.Repeat(", ?", len(in.ids)-1)+")")
-		for _, id := range in.ids {
-			args = append(args, id)
+		where = append(where, cond)
+		for range cols {
+			for _, id := range f.ResourceIDs {
+				args = append(args, id)
+			}
 		}
+	case f.OnlyMain:
+		where = append(where, "parent_id = ''")
 	}
-	if len(where) == 0 {
-		return nil, nil
-	}
-	q := `SELECT ` + instanceColumns + ` FROM instances WHERE domain_id = ? AND (` + strings.Join(where, " OR ") + `) ORDER BY seq`
-	// Not prepared: the text varies with the number of ids.
-	return s.scanInstances(s.read.QueryContext(ctx, rebind(s.dialect.Numbered, q), args...))
+	return strings.Join(where, " AND "), args
 }
 
 // scanInstances reads the rows of a query of instanceColumns.
@@ -323,28 +374,43 @@ func (s *Store) FindOrder(ctx context.Context, domainID, id string) (*dayu.Order
 	return &o, nil
 }
 
-// SaveUnsubscriptions stores the unsubscriptions in one transaction.
-func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instance, orders []*dayu.Order) error {
+// SaveUnsubscriptions stores the unsubscriptions in one transaction; the
+// instances another request unsubscribed first are lost to it. The update
+// changes only a row not yet unsubscribed: on PostgreSQL it waits for a
+// racing transaction that holds the row and then finds it changed.
+func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instance, orders []*dayu.Order) (lost []string, err error) {
 	// Rows are locked in id order, so two unsubscriptions that overlap
 	// cannot deadlock.
 	changed = slices.SortedFunc(slices.Values(changed), func(a, b *dayu.Instance) int { return strings.Compare(a.ID, b.ID) })
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		lost = lost[:0]
 		for _, i := range changed {
 			res, err := tx.ExecContext(ctx, s.q.unsubscribe, ms(i.AutoRenewUntil), ms(i.UnsubscribedAt), nullMS(i.GoneAt), i.ID, i.DomainID)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				return dayu.Errorf(dayu.ECONFLICT, "resource %s is already being unsubscribed", i.ID)
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n != 1 {
+				lost = append(lost, i.ID)
 			}
 		}
 		for _, o := range orders {
+			if slices.Contains(lost, o.ResourceID) {
+				continue
+			}
 			if err := s.insertOrder(ctx, tx, o); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return lost, nil
 }
 
 // Reset deletes every order and instance.
@@ -469,6 +535,9 @@ func fromMS(v int64) time.Time {
 	}
 	return time.UnixMilli(v).UTC()
 }
+
+// rebind puts the dialect's placeholders in a query made at run time.
+func (s *Store) rebind(q string) string { return rebind(s.dialect.Numbered, q) }
 
 // rebind turns "?" placeholders into "$1", "$2", ... for engines that want them.
 func rebind(numbered bool, q string) string {

@@ -41,7 +41,9 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Restart", testRestart},
 		{"Gone", testGone},
 		{"Resources", testResources},
+		{"QueryResources", testQueryResources},
 		{"Unsubscribe", testUnsubscribe},
+		{"RaceUnsubscribe", testRaceUnsubscribe},
 		{"Reset", testReset},
 		{"Documents", testDocuments},
 		{"Timings", testTimings},
@@ -233,7 +235,7 @@ func listAt(t *testing.T, s dayu.Store, project string, limit, offset int, now t
 // find returns the domain's instance with that id, nil if none.
 func find(t *testing.T, s dayu.Store, domain, id string) *dayu.Instance {
 	t.Helper()
-	got, err := s.Resources(ctx(t), domain, dayu.ResourceFilter{ResourceIDs: []string{id}})
+	got, err := s.Resources(ctx(t), domain, dayu.ResourceFilter{ResourceIDs: []string{id}, OnlyMain: true})
 	if err != nil {
 		t.Fatalf("Resources(%s, id %s): %v", domain, id, err)
 	}
@@ -427,9 +429,7 @@ func testPackageBinding(t *testing.T, h *harness) {
 	o, ended := purchase("p1", "eps-2")
 	buy(t, s, o, ended)
 	ended.AutoRenewUntil, ended.UnsubscribedAt, ended.GoneAt = later, later, later.Add(time.Hour)
-	if err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{ended}, nil); err != nil {
-		t.Fatalf("SaveUnsubscriptions: %v", err)
-	}
+	unsubscribe(t, s, []*dayu.Instance{ended}, nil)
 
 	total := 3
 	for _, c := range []struct{ name, parent string }{
@@ -670,11 +670,13 @@ func testResources(t *testing.T, h *harness) {
 		f    dayu.ResourceFilter
 		want []string
 	}{
-		{"nothing", dayu.ResourceFilter{}, nil},
+		{"the whole domain", dayu.ResourceFilter{}, []string{a.ID, b.ID, aExt.ID, bExt.ID}},
+		{"main resources", dayu.ResourceFilter{OnlyMain: true}, []string{a.ID, b.ID}},
 		{"an order", dayu.ResourceFilter{OrderID: o1.ID}, []string{a.ID}},
-		{"ids", dayu.ResourceFilter{ResourceIDs: []string{bExt.ID, a.ID, uuid.NewString()}}, []string{a.ID, bExt.ID}},
-		{"parents", dayu.ResourceFilter{ParentIDs: []string{a.ID, b.ID}}, []string{aExt.ID, bExt.ID}},
-		{"ids or parents", dayu.ResourceFilter{ResourceIDs: []string{a.ID}, ParentIDs: []string{a.ID}}, []string{a.ID, aExt.ID}},
+		{"ids and their packages", dayu.ResourceFilter{ResourceIDs: []string{bExt.ID, a.ID, uuid.NewString()}}, []string{a.ID, aExt.ID, bExt.ID}},
+		{"ids only", dayu.ResourceFilter{ResourceIDs: []string{bExt.ID, a.ID}, OnlyMain: true}, []string{a.ID, bExt.ID}},
+		{"an order and an id of another order", dayu.ResourceFilter{OrderID: o1.ID, ResourceIDs: []string{b.ID}}, nil},
+		{"an order and its id", dayu.ResourceFilter{OrderID: o1.ID, ResourceIDs: []string{a.ID}}, []string{a.ID}},
 		{"another domain's", dayu.ResourceFilter{ResourceIDs: []string{theirs.ID}}, nil},
 	} {
 		got, err := s.Resources(ctx(t), domain, c.f)
@@ -687,6 +689,70 @@ func testResources(t *testing.T, h *harness) {
 		slices.Sort(want)
 		if !slices.Equal(g, want) {
 			t.Errorf("Resources(%s) = %v, want %v", c.name, g, want)
+		}
+	}
+}
+
+// testQueryResources: BSS's query pages through what its filter selects
+// that is provisioned at its time, with and without the filters that
+// follow from the lifecycle (statuses, expiry), and counts them all.
+func testQueryResources(t *testing.T, h *harness) {
+	s := h.store()
+	var mains []*dayu.Instance // oldest first
+	for n := range 6 {
+		o, i := purchase("p1", fmt.Sprintf("eps-%d", n))
+		if n%2 == 1 {
+			noRenew(i)
+		}
+		buy(t, s, o, i)
+		mains = append(mains, i)
+	}
+	o, ext := pkg("p1", "eps-0", mains[0].ID) // 3 months, no renewals
+	buy(t, s, o, ext)
+	o, theirs := purchase("p2", "eps-0") // another domain
+	buy(t, s, o, theirs)
+	o, late := purchaseAt(later, "p1", "eps-late") // not provisioned at later
+	buy(t, s, o, late)
+	ended := *mains[2]
+	ended.AutoRenewUntil, ended.UnsubscribedAt, ended.GoneAt = later, later, later.Add(time.Minute)
+	unsubscribe(t, s, []*dayu.Instance{&ended}, nil)
+	all := append(ids(mains), ext.ID)
+	expiry := mains[0].ExpiresAt // every main's first term ends then; the package's before
+	lapsed := expiry.Add(time.Hour)
+	domain := mains[0].DomainID
+
+	for _, c := range []struct {
+		name string
+		q    dayu.ResourceQuery
+		want []string // the whole selection, oldest first
+	}{
+		{"everything", dayu.ResourceQuery{At: later}, all},
+		{"main resources", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{OnlyMain: true}, At: later}, ids(mains)},
+		{"an id and its package", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{mains[0].ID}}, At: later}, []string{mains[0].ID, ext.ID}},
+		{"not yet provisioned", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{late.ID}}, At: later}, nil},
+		{"provisioned since", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{late.ID}}, At: later.Add(provisioning)}, []string{late.ID}},
+		{"in use", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceInUse}, At: later}, []string{mains[0].ID, mains[1].ID, mains[3].ID, mains[4].ID, mains[5].ID, ext.ID}},
+		{"closed", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceClosed}, At: later}, []string{mains[2].ID}},
+		{"closed and gone", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceClosed}, At: later.Add(time.Hour)}, []string{mains[2].ID}},
+		{"expired after the first term", dayu.ResourceQuery{Statuses: []dayu.ResourceStatus{dayu.ResourceExpired}, At: lapsed}, []string{mains[1].ID, mains[3].ID, mains[5].ID}},
+		{"in use after the first term", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{OnlyMain: true}, Statuses: []dayu.ResourceStatus{dayu.ResourceInUse}, At: lapsed}, []string{mains[0].ID, mains[4].ID, late.ID}},
+		{"expiring by the first expiry", dayu.ResourceQuery{ExpireTo: expiry, At: later}, all},
+		{"expiring after the package", dayu.ResourceQuery{ExpireFrom: ext.ExpiresAt.Add(time.Second), At: later}, ids(mains)},
+		{"expiring with the package", dayu.ResourceQuery{ExpireFrom: ext.ExpiresAt, ExpireTo: ext.ExpiresAt, At: later}, []string{ext.ID}},
+		{"renewed past the bound", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{OnlyMain: true}, ExpireTo: expiry, At: lapsed}, []string{mains[1].ID, mains[2].ID, mains[3].ID, mains[5].ID}},
+		{"another domain's", dayu.ResourceQuery{ResourceFilter: dayu.ResourceFilter{ResourceIDs: []string{theirs.ID}}, At: later}, nil},
+	} {
+		for _, p := range []dayu.Page{{Limit: 100}, {Limit: 2}, {Limit: 2, Offset: 2}, {Limit: 3, Offset: 5}, {Limit: 1, Offset: 100}} {
+			q := c.q
+			q.Page = p
+			got, total, err := s.QueryResources(ctx(t), domain, q)
+			if err != nil {
+				t.Fatalf("QueryResources(%s, %+v): %v", c.name, p, err)
+			}
+			want := c.want[min(p.Offset, len(c.want)):min(p.Offset+p.Limit, len(c.want))]
+			if total != len(c.want) || !slices.Equal(ids(got), want) {
+				t.Errorf("QueryResources(%s, %+v) = %v, total %d; want %v, total %d", c.name, p, ids(got), total, want, len(c.want))
+			}
 		}
 	}
 }
@@ -705,8 +771,8 @@ func testUnsubscribe(t *testing.T, h *harness) {
 	m, e := *main, *ext
 	m.AutoRenewUntil, m.UnsubscribedAt, m.GoneAt = now, now, gone
 	e.UnsubscribedAt, e.GoneAt = now, gone
-	if err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&m, &e}, []*dayu.Order{unsub}); err != nil {
-		t.Fatalf("SaveUnsubscriptions: %v", err)
+	if lost := unsubscribe(t, s, []*dayu.Instance{&m, &e}, []*dayu.Order{unsub}); len(lost) != 0 {
+		t.Fatalf("SaveUnsubscriptions lost %v", lost)
 	}
 	same(t, "unsubscribed instance", find(t, s, main.DomainID, main.ID), &m)
 	same(t, "unsubscribed package", find(t, s, main.DomainID, ext.ID), &e)
@@ -716,23 +782,120 @@ func testUnsubscribe(t *testing.T, h *harness) {
 	}
 	same(t, "unsubscribe order", got, unsub)
 
-	// Unsubscribing again fails and changes nothing, its order included.
+	// Unsubscribing it again (as a request that read it before the first
+	// was stored does) is lost and changes nothing, its order included;
+	// the rest of that request is stored.
+	o, other := purchase("p1", "eps-2")
+	buy(t, s, o, other)
 	again := &dayu.Order{ID: "CS-unsubscribe-2", Type: dayu.OrderUnsubscribe, DomainID: main.DomainID,
 		ProjectID: "p1", ResourceID: main.ID, CreatedAt: now, CompletedAt: gone}
-	m2 := m
+	otherOrder := &dayu.Order{ID: "CS-unsubscribe-3", Type: dayu.OrderUnsubscribe, DomainID: main.DomainID,
+		ProjectID: "p1", ResourceID: other.ID, CreatedAt: now, CompletedAt: gone}
+	m2, o2 := m, *other
 	m2.UnsubscribedAt, m2.GoneAt = now.Add(time.Second), gone.Add(time.Second)
-	err = s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&m2}, []*dayu.Order{again})
-	if dayu.ErrorCodeOf(err) != dayu.ECONFLICT {
-		t.Errorf("second SaveUnsubscriptions = %v, want ECONFLICT", err)
+	o2.AutoRenewUntil, o2.UnsubscribedAt, o2.GoneAt = now, now, gone
+	if lost := unsubscribe(t, s, []*dayu.Instance{&o2, &m2}, []*dayu.Order{again, otherOrder}); !slices.Equal(lost, []string{main.ID}) {
+		t.Errorf("second SaveUnsubscriptions lost %v, want [%s]", lost, main.ID)
 	}
-	same(t, "instance after the refused unsubscription", find(t, s, main.DomainID, main.ID), &m)
+	same(t, "instance after the lost unsubscription", find(t, s, main.DomainID, main.ID), &m)
 	if _, err := s.FindOrder(ctx(t), main.DomainID, again.ID); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
-		t.Errorf("FindOrder(refused unsubscribe order) = %v, want ENOTFOUND", err)
+		t.Errorf("FindOrder(lost unsubscribe order) = %v, want ENOTFOUND", err)
+	}
+	same(t, "the other instance of the request", find(t, s, main.DomainID, other.ID), &o2)
+	if got, err := s.FindOrder(ctx(t), main.DomainID, otherOrder.ID); err != nil {
+		t.Errorf("FindOrder(the other order of the request): %v", err)
+	} else {
+		same(t, "the other order of the request", got, otherOrder)
 	}
 
 	// Once gone, the enterprise project is free.
 	o, next := purchaseAt(gone, "p1", "eps-1")
 	buy(t, s, o, next)
+}
+
+// unsubscribe stores unsubscriptions that must not fail and returns the
+// ids they lost.
+func unsubscribe(t *testing.T, s dayu.Store, changed []*dayu.Instance, orders []*dayu.Order) []string {
+	t.Helper()
+	lost, err := s.SaveUnsubscriptions(ctx(t), changed, orders)
+	if err != nil {
+		t.Fatalf("SaveUnsubscriptions: %v", err)
+	}
+	return lost
+}
+
+// testRaceUnsubscribe: unsubscriptions that race over the same instances
+// (in different orders) all succeed, each instance is changed by exactly
+// one of them, and only that one's order about it is stored.
+func testRaceUnsubscribe(t *testing.T, h *harness) {
+	s := h.store()
+	const mains, racers = 4, 8
+	var bought []*dayu.Instance // each main, then its package
+	for n := range mains {
+		o, i := purchase("p1", fmt.Sprintf("eps-%d", n))
+		buy(t, s, o, i)
+		o, p := pkg("p1", fmt.Sprintf("eps-%d", n), i.ID)
+		buy(t, s, o, p)
+		bought = append(bought, i, p)
+	}
+	type racer struct {
+		changed []*dayu.Instance
+		orders  []*dayu.Order
+		lost    []string
+		err     error
+	}
+	rs := make([]*racer, racers)
+	for k := range rs {
+		r := &racer{}
+		at := later.Add(time.Duration(k) * time.Second).Truncate(time.Millisecond).UTC()
+		for n := range bought {
+			i := *bought[(n+2*k)%len(bought)] // each racer in another order
+			i.UnsubscribedAt, i.GoneAt = at, at.Add(time.Minute)
+			if !i.IsPackage() {
+				i.AutoRenewUntil = at
+				r.orders = append(r.orders, &dayu.Order{ID: fmt.Sprintf("CS-unsubscribe-%d-%s", k, i.ID), Type: dayu.OrderUnsubscribe,
+					DomainID: i.DomainID, ProjectID: i.ProjectID, ResourceID: i.ID, CreatedAt: at, CompletedAt: i.GoneAt})
+			}
+			r.changed = append(r.changed, &i)
+		}
+		rs[k] = r
+	}
+	c := ctx(t)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, r := range rs {
+		wg.Go(func() {
+			<-start
+			r.lost, r.err = s.SaveUnsubscriptions(c, r.changed, r.orders)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, want := range bought {
+		var winners []*dayu.Instance
+		for k, r := range rs {
+			if r.err != nil {
+				t.Fatalf("racer %d: %v", k, r.err)
+			}
+			if !slices.Contains(r.lost, want.ID) {
+				winners = append(winners, r.changed[slices.IndexFunc(r.changed, func(i *dayu.Instance) bool { return i.ID == want.ID })])
+			}
+			for _, o := range r.orders {
+				if o.ResourceID != want.ID {
+					continue
+				}
+				_, err := s.FindOrder(c, o.DomainID, o.ID)
+				if stored := err == nil; stored == slices.Contains(r.lost, want.ID) {
+					t.Errorf("racer %d: order about %s stored %v, lost %v (%v)", k, want.ID, stored, r.lost, err)
+				}
+			}
+		}
+		if len(winners) != 1 {
+			t.Errorf("%s was changed by %d racers, want 1", want.ID, len(winners))
+			continue
+		}
+		same(t, "the raced instance", find(t, s, want.DomainID, want.ID), winners[0])
+	}
 }
 
 func testReset(t *testing.T, h *harness) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dayu-emu/dayu"
+	dayuhttp "github.com/dayu-emu/dayu/http"
 	dayunode "github.com/dayu-emu/dayu/node"
 	"github.com/dayu-emu/dayu/postgres"
 	"github.com/dayu-emu/dayu/sqlite"
@@ -22,6 +24,7 @@ import (
 // environment variables (a flag given on the command line wins).
 type Config struct {
 	Addr            string
+	PublicURL       string
 	Store           string
 	Ephemeral       bool
 	DataDir         string
@@ -37,6 +40,7 @@ type Config struct {
 	AdminToken      string
 	Timings         dayu.Timings
 	RequestTimeout  time.Duration
+	WriteTimeout    time.Duration
 	RateLimit       float64
 	RateBurst       int
 	SQLite          sqlstore.Options
@@ -49,6 +53,7 @@ type Config struct {
 // bind declares the flags of c on fs.
 func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.PublicURL, "public-url", "", "URL clients reach this server at, listed in the tokens' catalog (default: http://<--addr>)")
 	fs.StringVar(&c.Store, "store", "sqlite", `the store: "sqlite" (embedded, in --data) or a PostgreSQL URL (postgres://...) shared by several nodes`)
 	fs.StringVar(&c.DataDir, "data", "./dayu-data", "directory of the embedded SQLite store")
 	fs.BoolVar(&c.Ephemeral, "ephemeral", false, "keep everything in memory and write nothing to disk (an in-memory SQLite store, gone when the server stops)")
@@ -68,7 +73,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("cpuprofile")
 	fs.Float64Var(&c.RateLimit, "rate-limit", 0, "requests a second one client address may send, 429 APIGW.0308 beyond (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests one client may send at once under --rate-limit")
-	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "how long one request may wait for the store before it fails with 500 DAYU.3531")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", dayuhttp.DefaultRequestTimeout, "how long one request may wait for the store before it fails with 500 DAYU.3531 (below --write-timeout)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", dayuhttp.DefaultWriteTimeout, "how long one request may take from its headers to the end of its answer")
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "requests the request journal (GET /_dayu/requests) keeps, newest first (0: no journal)")
 	fs.Uint64Var(&c.FaultSeed, "fault-seed", 0, "seed of the fault rules' probability draws, for a repeatable run (0: random)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
@@ -109,13 +115,20 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 		errs = append(errs, errors.New("--replace-world needs --world, the world to replace the stored one with"))
 	}
 	for name, d := range map[string]time.Duration{"--provisioning-delay": c.Timings.Provisioning, "--deletion-delay": c.Timings.Deletion, "--grace-period": c.Timings.Grace, "--retention-period": c.Timings.Retention} {
-		if d < 0 {
-			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		if err := dayu.CheckTiming(name, d); err != nil {
+			errs = append(errs, errors.New(dayu.ErrorMessageOf(err)))
 		}
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("--public-url %q: must be an http:// or https:// URL with a host and no query", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data must not be empty"))
 	}
@@ -132,8 +145,9 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	if c.RateLimit < 0 || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("--rate-limit %g, --rate-burst %d: must be >= 0 and >= 1", c.RateLimit, c.RateBurst))
 	}
-	if c.RequestTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive", c.RequestTimeout))
+	if c.RequestTimeout <= 0 || c.RequestTimeout >= c.WriteTimeout {
+		// The 500 of a request that waited that long must still be written.
+		errs = append(errs, fmt.Errorf("--request-timeout %s: must be positive and below --write-timeout %s", c.RequestTimeout, c.WriteTimeout))
 	}
 	if c.JournalSize < 0 || c.JournalSize > 1_000_000 {
 		errs = append(errs, fmt.Errorf("--journal-size %d: must be 0 to 1000000", c.JournalSize))

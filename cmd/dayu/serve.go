@@ -88,7 +88,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 		Store: store, World: file, ReplaceWorld: c.ReplaceWorld, Dev: dev, AdminToken: c.AdminToken,
 		Timings: c.Timings, Loose: c.Loose, Logger: log,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
-		JournalSize: c.JournalSize, FaultSeed: c.FaultSeed,
+		JournalSize: c.JournalSize, FaultSeed: c.FaultSeed, PublicURL: c.PublicURL,
 	})
 	switch {
 	case errors.Is(err, dayu.ErrOtherWorld):
@@ -112,7 +112,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 	if n.Dev() {
 		printQuickstart(out, ln.Addr().String(), n.AdminToken())
 	}
-	return dayuhttp.Serve(ctx, ln, n.Handler(), log, c.ShutdownTimeout)
+	return dayuhttp.Serve(ctx, ln, n.Handler(), log, dayuhttp.Timeouts{Write: c.WriteTimeout, Shutdown: c.ShutdownTimeout})
 }
 
 // startCPUProfile profiles the process until the returned stop.
