@@ -403,3 +403,46 @@ func rank(status int) int {
 	}
 	return 0
 }
+
+// TestFaultRuleOnTwoNodes: a fault rule added through one node's admin API
+// hits a request on the other node within the follow interval, and its
+// count holds across both.
+func TestFaultRuleOnTwoNodes(t *testing.T) {
+	dbURL := newPostgresDatabase(t)
+	args := []string{"--store", dbURL, "--world", worldFile(t, 200), "--admin-token", adminToken}
+	a := startNode(t, "A", args)
+	b := startNode(t, "B", args)
+	if r := a.must("POST", "/_dayu/faults", map[string]any{"operation": "PayForDgcOneKey", "count": 2,
+		"error": map[string]any{"status": 503}}, "Authorization", admin); r.status != http.StatusCreated {
+		t.Fatalf("add rule on A: %s", r)
+	}
+	tok := b.token()
+	deadline := time.Now().Add(10 * time.Second)
+	for k := 0; ; k++ {
+		_, r, err := b.buy(tok, purchase{Name: "faulty", Eps: eps(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.status == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("B never applied A's rule: last purchase %s", r)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// One hit was B's; the other is left for either node, once.
+	var hits int
+	for k, n := range []*node{a, b, a, b} {
+		_, r, err := n.buy(n.token(), purchase{Name: "after", Eps: eps(150 + k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.status == http.StatusServiceUnavailable {
+			hits++
+		}
+	}
+	if hits != 1 {
+		t.Errorf("after B's hit, %d of 4 purchases on both nodes were hit, want the 1 left of the count", hits)
+	}
+}

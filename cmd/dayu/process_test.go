@@ -370,11 +370,30 @@ type listItem struct {
 }
 
 // listAll reads the whole instance list, 100 at a time, and checks that
-// the pages add up to the count.
+// the pages add up to the count. Pages are not one snapshot: an instance
+// whose time is up between two pages leaves the count, so a read during
+// which the count changed starts again (at most three times).
 func (n *node) listAll(token string) []listItem {
 	n.t.Helper()
-	var all []listItem
-	total := -1
+	for attempt := 1; ; attempt++ {
+		all, total, changed := n.listPages(token)
+		switch {
+		case changed && attempt < 3:
+			continue
+		case changed:
+			n.t.Fatalf("%s: list: the count changed while paging, three times running", n.name)
+		case len(all) != total:
+			n.t.Fatalf("%s: list: the pages hold %d items, count says %d", n.name, len(all), total)
+		}
+		return all
+	}
+}
+
+// listPages reads the list's pages once; changed reports that the count
+// was not the same on every page.
+func (n *node) listPages(token string) (all []listItem, total int, changed bool) {
+	n.t.Helper()
+	total = -1
 	for offset := 0; ; offset += 100 {
 		r := n.must("GET", fmt.Sprintf("%s?limit=100&offset=%d", listPath(), offset), nil, "X-Auth-Token", token)
 		if r.status != http.StatusOK {
@@ -388,18 +407,14 @@ func (n *node) listAll(token string) []listItem {
 			n.t.Fatalf("%s: list: %v", n.name, err)
 		}
 		if total >= 0 && page.Count != total {
-			n.t.Fatalf("%s: list: count changed from %d to %d while paging", n.name, total, page.Count)
+			return nil, 0, true
 		}
 		total = page.Count
 		all = append(all, page.Items...)
 		if len(page.Items) < 100 || len(all) >= total {
-			break
+			return all, total, false
 		}
 	}
-	if len(all) != total {
-		n.t.Fatalf("%s: list: the pages hold %d items, count says %d", n.name, len(all), total)
-	}
-	return all
 }
 
 // byResource indexes a list by resource id and fails on a duplicate.
