@@ -15,8 +15,8 @@ const (
 	UnsubscribeRenewals UnsubscribeType = 2 // only the renewals
 )
 
-// UnsubscribeFailure is a resource an unsubscription could not end.
-type UnsubscribeFailure struct {
+// ResourceFailure is a resource a BSS request could not act on.
+type ResourceFailure struct {
 	ResourceID string
 	Message    string
 }
@@ -24,7 +24,7 @@ type UnsubscribeFailure struct {
 // Unsubscribe ends the caller's resources (with their packages) or only
 // their renewals, and returns the unsubscribe orders and the resources it
 // could not end.
-func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, typ UnsubscribeType) ([]string, []UnsubscribeFailure, error) {
+func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, typ UnsubscribeType) ([]string, []ResourceFailure, error) {
 	if typ != UnsubscribeResource && typ != UnsubscribeRenewals {
 		return nil, nil, Errorf(EINVALID, "unsubscribe_type: must be 1 (the resource and its renewals) or 2 (only the renewals), got %d", typ)
 	}
@@ -38,30 +38,29 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	now := s.Clock.Now().Truncate(time.Millisecond)
 	var changed []*Instance
 	var orders []*Order
-	var failures []UnsubscribeFailure
+	var failures []ResourceFailure
 	for _, id := range ids {
 		n := slices.IndexFunc(found, func(i *Instance) bool { return i.ID == id })
 		switch {
 		case n < 0 || found[n].Status(now) == InstanceDeleted:
-			failures = append(failures, UnsubscribeFailure{id, "the resource does not exist"})
+			failures = append(failures, ResourceFailure{id, "the resource does not exist"})
 			continue
 		case !found[n].UnsubscribedAt.IsZero():
-			failures = append(failures, UnsubscribeFailure{id, "the resource is already unsubscribed"})
+			failures = append(failures, ResourceFailure{id, "the resource is already unsubscribed"})
 			continue
 		}
 		main := found[n]
 		if typ == UnsubscribeRenewals {
-			if main.AutoRenewUntil.IsZero() {
-				main.AutoRenewUntil = now
-				main.GoneAt = main.goneAt()
-				changed = append(changed, main)
+			// Ending the renewals is switching auto-renew off.
+			if err := s.switchAutoRenew(ctx, caller, id, AutoRenew{}, now); err != nil {
+				failures = append(failures, ResourceFailure{id, ErrorMessageOf(err)})
 			}
 			continue
 		}
 		gone := now.Add(s.Timings.For(main.ProjectID).Deletion)
 		for _, i := range found {
 			if (i == main || i.ParentID == main.ID) && i.UnsubscribedAt.IsZero() && i.Status(now) != InstanceDeleted {
-				if i.AutoRenewUntil.IsZero() {
+				if i.AutoRenewUntil.IsZero() || i.AutoRenewUntil.After(now) {
 					i.AutoRenewUntil = now
 				}
 				i.UnsubscribedAt, i.GoneAt = now, gone
@@ -81,24 +80,19 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	return orderIDs, failures, nil
 }
 
-// Order returns one of the caller's orders (a purchase, an unsubscription,
-// or a renewal) and the resource it is about.
+// Order returns one of the caller's orders (a purchase, a renewal, a spec
+// change or an unsubscription) and the resource it is about. The
+// auto-renewals since an instance was last settled are not stored: they
+// are derived, from the instance.
 func (s *Service) Order(ctx context.Context, caller Caller, id string) (*Order, *Instance, error) {
 	now := s.Clock.Now()
 	notFound := Errorf(ENOTFOUND, "order %q does not exist", id)
-	if base, k, ok := splitRenewalID(id); ok {
-		found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: base})
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, i := range found {
-			if renewals := i.RenewalOrders(now); k <= len(renewals) {
-				return renewals[k-1], i, nil
-			}
-		}
-		return nil, nil, notFound
-	}
 	o, err := s.Store.FindOrder(ctx, caller.DomainID, id)
+	if ErrorCodeOf(err) == ENOTFOUND {
+		if base, k, ok := splitRenewalID(id); ok {
+			return s.derivedRenewal(ctx, caller, base, k, now, notFound)
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,6 +101,23 @@ func (s *Service) Order(ctx context.Context, caller Caller, id string) (*Order, 
 		return nil, nil, notFound
 	}
 	return o, found[0], nil
+}
+
+// derivedRenewal returns the k-th auto-renewal of the instance bought with
+// the order base, if it has happened by now.
+func (s *Service) derivedRenewal(ctx context.Context, caller Caller, base string, k int, now time.Time, notFound error) (*Order, *Instance, error) {
+	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: base})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, i := range found {
+		if n := k - i.AutoRenewals; n >= 1 {
+			if renewals := i.RenewalOrders(now); n <= len(renewals) {
+				return renewals[n-1], i, nil
+			}
+		}
+	}
+	return nil, nil, notFound
 }
 
 // ResourceQuery selects resources for BSS's resource query.

@@ -54,17 +54,8 @@ func (p *Purchase) Validate() error {
 			return err
 		}
 	}
-	switch p.PeriodType {
-	case PeriodMonth:
-		if p.PeriodNum < 1 || p.PeriodNum > MaxMonths {
-			return Errorf(EINVALID, "period_num: must be 1-%d for a monthly period (period_type 2), got %d", MaxMonths, p.PeriodNum)
-		}
-	case PeriodYear:
-		if p.PeriodNum < 1 || p.PeriodNum > MaxYears {
-			return Errorf(EINVALID, "period_num: must be 1-%d for a yearly period (period_type 3), got %d", MaxYears, p.PeriodNum)
-		}
-	default:
-		return Errorf(EINVALID, "period_type: must be 2 (month) or 3 (year), got %d", p.PeriodType)
+	if err := checkPeriod(p.PeriodType, p.PeriodNum); err != nil {
+		return err
 	}
 	if p.IsAutoRenew != 0 && p.IsAutoRenew != 1 {
 		return Errorf(EINVALID, "is_auto_renew: must be 0 or 1, got %d", p.IsAutoRenew)
@@ -76,6 +67,23 @@ func (p *Purchase) Validate() error {
 		return Errorf(EINVALID, "binding_instance_id: is required when extesion_package_type is set")
 	}
 	return p.validateTags()
+}
+
+// checkPeriod checks a subscription period, of a purchase or a renewal.
+func checkPeriod(pt PeriodType, n int) error {
+	switch pt {
+	case PeriodMonth:
+		if n < 1 || n > MaxMonths {
+			return Errorf(EINVALID, "period_num: must be 1-%d for a monthly period (period_type 2), got %d", MaxMonths, n)
+		}
+	case PeriodYear:
+		if n < 1 || n > MaxYears {
+			return Errorf(EINVALID, "period_num: must be 1-%d for a yearly period (period_type 3), got %d", MaxYears, n)
+		}
+	default:
+		return Errorf(EINVALID, "period_type: must be 2 (month) or 3 (year), got %d", pt)
+	}
+	return nil
 }
 
 func (p *Purchase) validateTags() error {

@@ -65,6 +65,7 @@ func Open(ctx context.Context, dir string, batchMax int) (*sqlstore.Store, error
 // index: its messages name columns, not indexes.
 var uniqueColumns = map[string]string{
 	"instances_one_per_eps": "instances.project_id, instances.eps_slot",
+	"workspaces_by_name":    "workspaces.instance_id, workspaces.name",
 }
 
 func isUniqueViolation(err error, index string) bool {

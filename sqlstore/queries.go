@@ -6,7 +6,8 @@ const instanceColumns = `id, project_id, domain_id, order_id, name, region_id, a
 	vpc_id, net_id, security_group_id, eps_id, spec_code, product_id,
 	period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
 	created_at, effective_at, expires_at, tags,
-	auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at`
+	auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at,
+	renewed_months, auto_renewals, settled_at, next_spec_code, next_product_id, next_spec_at, rev`
 
 // notGone is the condition of an instance still in the list at the time
 // bound to its placeholder.
@@ -22,12 +23,13 @@ type queries struct {
 	expireIdempotencyKey, insertIdempotencyKey                string
 	findIdempotencyKey, deleteIdempotencyKeys                 string
 	savepoint, rollbackToSavepoint, releaseSavepoint          string
+	insertWorkspace                                           string
 }
 
 // hotWrites are the statements of a purchase's group commit.
 func (q queries) hotWrites() []string {
 	return []string{q.savepoint, q.rollbackToSavepoint, q.releaseSavepoint, q.reapSlot, q.activeMainInstance,
-		q.insertOrder, q.insertInstance, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey}
+		q.insertOrder, q.insertInstance, q.insertWorkspace, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey}
 }
 
 // hotReads are the statements of the list.
@@ -43,13 +45,14 @@ func newQueries(d Dialect) queries {
 			created_at, effective_at, expires_at, tags,
 			auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		insertWorkspace: r(`INSERT INTO workspaces (` + workspaceColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		// A gone instance gives its enterprise project back when the next
 		// purchase there needs it.
 		reapSlot:              r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
 		activeMainInstance:    r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
 		countInstances:        r(`SELECT COUNT(*) FROM instances WHERE project_id = ? AND ` + notGone),
 		listInstances:         r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
-		findOrder:             r(`SELECT id, type, domain_id, project_id, resource_id, created_at, completed_at FROM orders WHERE id = ? AND domain_id = ?`),
+		findOrder:             r(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND domain_id = ?`),
 		unsubscribe:           r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
 		deleteOrders:          `DELETE FROM orders`,
 		deleteInstances:       `DELETE FROM instances`,
