@@ -54,6 +54,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v2/orders/customer-orders/details/{order_id}", s.endpoint(bss, s.authenticate, s.orderDetails))
 	mux.Handle("POST /v2/orders/suscriptions/resources/query", s.endpoint(bss, s.authenticate, s.queryResources)) // sic
 	mux.Handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.endpoint(bss, s.authenticate, s.unsubscribe))
+	s.lifeRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -75,6 +76,25 @@ func (s *Server) Handler() http.Handler {
 		h = newClientLimiter(s.RateLimit, s.RateBurst).throttle(h)
 	}
 	return observe(s.Logger, h)
+}
+
+// lifeRoutes are the instance's life after its purchase: renewals,
+// auto-renew, orders, spec changes, enterprise-project moves, workspaces.
+func (s *Server) lifeRoutes(mux *http.ServeMux) {
+	mux.Handle("POST /v2/orders/subscriptions/resources/autorenew/{resource_id}", s.endpoint(bss, s.authenticate, s.enableAutoRenew))
+	mux.Handle("DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id}", s.endpoint(bss, s.authenticate, s.disableAutoRenew))
+	mux.Handle("POST /v2/orders/subscriptions/resources/renew", s.endpoint(bss, s.authenticate, s.renew))
+	mux.Handle("GET /v2/orders/customer-orders", s.endpoint(bss, s.authenticate, s.listOrders))
+	mux.Handle("POST /v3/orders/customer-orders/pay", s.endpoint(bss, s.authenticate, s.payOrder))
+	mux.Handle("PUT /v2/orders/customer-orders/cancel", s.endpoint(bss, s.authenticate, s.cancelOrder))
+	mux.Handle("POST /v1/{project_id}/change-resource", s.endpoint(dataArts, s.authenticate, s.changeResource))
+	mux.Handle("POST /v1.0/enterprise-projects/{enterprise_project_id}/resources-migrate", s.endpoint(eps, s.authenticate, s.migrateResource))
+	mux.Handle("POST /v1.0/enterprise-projects/{enterprise_project_id}/resources/filter", s.endpoint(eps, s.authenticate, s.filterResources))
+	mux.Handle("GET /v1/{project_id}/workspaces/{instance_id}", s.endpoint(dataArts, s.authenticate, s.listWorkspaces))
+	mux.Handle("POST /v1/{project_id}/workspaces/{instance_id}", s.endpoint(dataArts, s.authenticate, s.createWorkspace))
+	mux.Handle("GET /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", s.endpoint(dataArts, s.authenticate, s.showWorkspace))
+	mux.Handle("PUT /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", s.endpoint(dataArts, s.authenticate, s.updateWorkspace))
+	mux.Handle("DELETE /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", s.endpoint(dataArts, s.authenticate, s.deleteWorkspace))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -143,11 +163,14 @@ func (s *Server) endpoint(svc service, authn func(*call) error, h handlerFunc) h
 		}
 		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id")}
 		status, v, err := s.serve(w, c, authn, h)
-		if err != nil {
+		switch {
+		case err != nil:
 			writeError(w, r, svc, err)
-			return
+		case status == http.StatusNoContent:
+			w.WriteHeader(status)
+		default:
+			writeJSON(w, status, v)
 		}
-		writeJSON(w, status, v)
 	})
 }
 
