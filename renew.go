@@ -228,10 +228,10 @@ func (s *Service) Renew(ctx context.Context, caller Caller, r Renewal) ([]string
 	var failures []ResourceFailure
 	for _, id := range r.ResourceIDs {
 		o, err := s.renewOne(ctx, caller, id, r, now)
-		switch ErrorCodeOf(err) {
-		case "":
+		switch code := ErrorCodeOf(err); {
+		case err == nil:
 			ids = append(ids, o.ID)
-		case EINVALID, ENOTFOUND, ECONFLICT:
+		case code == EINVALID || code == ENOTFOUND || code == ECONFLICT:
 			failures = append(failures, ResourceFailure{id, ErrorMessageOf(err)})
 		default:
 			return nil, nil, err

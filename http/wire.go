@@ -197,6 +197,7 @@ const (
 
 func toInstanceItem(i *dayu.Instance, t time.Time) instanceItem {
 	spec, product := i.SpecAt(t)
+	exp, _ := i.Term(t)
 	return instanceItem{
 		ResourceID: i.ID, ResourceName: i.Name, ResourceType: resourceTypeDayu,
 		ResourceSpecCode: spec, ProductID: product,
@@ -206,7 +207,7 @@ func toInstanceItem(i *dayu.Instance, t time.Time) instanceItem {
 		OrderType: orderTypeNew, ChargeType: chargeTypePrepaid, WorkSpaceMode: workSpaceMode,
 		CreateUser: i.CreateUser, SubscriptionID: i.OrderID, LockCheckEndpoint: "",
 		Status: int(i.Status(t)), IsAutoRenew: flag(i.AutoRenews(t)),
-		EffectiveTime: i.EffectiveAt.UnixMilli(), ExpireTime: i.ExpiresAt.UnixMilli(),
+		EffectiveTime: i.EffectiveAt.UnixMilli(), ExpireTime: exp.UnixMilli(),
 		CreateTime: i.CreatedAt.UnixMilli(), ExpireDays: strconv.Itoa(i.ExpireDays(t)),
 	}
 }
