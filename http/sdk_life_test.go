@@ -59,14 +59,33 @@ func sdkOrderStatus(t *testing.T, s *server, id string) (status, typ int32) {
 	return sdkI32(d.OrderInfo.Status), sdkI32(d.OrderInfo.OrderType)
 }
 
-// expireTime is the list's expire_time of an instance.
-func (s *server) expireTime(id string) time.Time {
-	s.t.Helper()
-	item := sdkListed(s.t, s, s.token(q.ProjectID), id)
-	if item == nil {
-		s.t.Fatalf("instance %s is not listed", id)
+// sdkItem is the instance's item in V3's ListDataArtsStudioInstances; it
+// fails the test when the instance is not listed.
+func sdkItem(t *testing.T, c *dgc.DataArtsStudioClient, id string) dgcmodel.ApigCommodityOrder {
+	t.Helper()
+	limit := int32(100)
+	resp, err := c.ListDataArtsStudioInstances(&dgcmodel.ListDataArtsStudioInstancesRequest{Limit: &limit})
+	if err != nil {
+		t.Fatalf("ListDataArtsStudioInstances: %v", err)
 	}
-	return time.UnixMilli(int64(item["expire_time"].(float64))).UTC()
+	for _, o := range *resp.CommodityOrders {
+		if sdkStr(o.ResourceId) == id {
+			return o
+		}
+	}
+	t.Fatalf("instance %s is not listed", id)
+	return dgcmodel.ApigCommodityOrder{}
+}
+
+// sdkExpiry is the resource's expiry as BSS gives it (V3 decodes the
+// list's expire_time into a float32, too coarse to compare).
+func sdkExpiry(t *testing.T, s *server, id string) time.Time {
+	t.Helper()
+	at, err := time.Parse("2006-01-02T15:04:05Z", sdkStr(sdkResource(t, s, id).ExpireTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
 }
 
 // TestSDKAutoRenew: AutoRenewalResources and CancelAutoRenewalResources
@@ -76,9 +95,8 @@ func TestSDKAutoRenew(t *testing.T) {
 	s := newServer(t, wallSigning)
 	c, b := sdkDev(t, s)
 	orderID, id := sdkPurchase(t, c, testEPS(10)) // is_auto_renew 0
-	tok := s.token(q.ProjectID)
-	if r := sdkResource(t, s, id); sdkI32(r.ExpirePolicy) != 0 || sdkListed(t, s, tok, id)["is_auto_renew"] != 0.0 {
-		t.Fatalf("before: expire_policy %d, is_auto_renew %v; want 0, 0", sdkI32(r.ExpirePolicy), sdkListed(t, s, tok, id)["is_auto_renew"])
+	if r := sdkResource(t, s, id); sdkI32(r.ExpirePolicy) != 0 || sdkI32(sdkItem(t, c, id).IsAutoRenew) != 0 {
+		t.Fatalf("before: expire_policy %d, is_auto_renew %v; want 0, 0", sdkI32(r.ExpirePolicy), sdkI32(sdkItem(t, c, id).IsAutoRenew))
 	}
 	for range 2 { // the second switch is a retry: the same answer, nothing changes
 		on, err := b.AutoRenewalResources(&bssmodel.AutoRenewalResourcesRequest{ResourceId: id})
@@ -89,11 +107,11 @@ func TestSDKAutoRenew(t *testing.T) {
 	if r := sdkResource(t, s, id); sdkI32(r.ExpirePolicy) != 3 {
 		t.Errorf("after switching on: expire_policy %d, want 3", sdkI32(r.ExpirePolicy))
 	}
-	if got := sdkListed(t, s, s.token(q.ProjectID), id)["is_auto_renew"]; got != 1.0 {
+	if got := sdkI32(sdkItem(t, c, id).IsAutoRenew); got != 1 {
 		t.Errorf("after switching on: is_auto_renew %v, want 1", got)
 	}
 	s.advance(32 * 24 * time.Hour) // past the first expiry: renewed
-	if st := s.status(id); st != 2 {
+	if st := sdkI32(sdkItem(t, c, id).Status); st != 2 {
 		t.Errorf("status %v after the expiry with auto-renew on, want 2", st)
 	}
 	if st, typ := sdkOrderStatus(t, s, orderID+"-R1"); st != 5 || typ != 2 {
@@ -108,7 +126,7 @@ func TestSDKAutoRenew(t *testing.T) {
 		t.Errorf("after switching off: expire_policy %d, want 0", sdkI32(r.ExpirePolicy))
 	}
 	s.advance(31 * 24 * time.Hour) // past the renewed term: grace
-	if st := s.status(id); st != 5 {
+	if st := sdkI32(sdkItem(t, c, id).Status); st != 5 {
 		t.Errorf("status %v after the expiry with auto-renew off, want 5 (grace)", st)
 	}
 
@@ -116,7 +134,7 @@ func TestSDKAutoRenew(t *testing.T) {
 	if _, err := b.AutoRenewalResources(&bssmodel.AutoRenewalResourcesRequest{ResourceId: id}); err != nil {
 		t.Fatalf("AutoRenewalResources in grace: %v", err)
 	}
-	if st := s.status(id); st != 2 {
+	if st := sdkI32(sdkItem(t, c, id).Status); st != 2 {
 		t.Errorf("status %v after switching on in grace, want 2", st)
 	}
 	if st, _ := sdkOrderStatus(t, s, orderID+"-R2"); st != 5 {
@@ -140,7 +158,7 @@ func TestSDKRenewalAndOrders(t *testing.T) {
 	s := newServer(t, wallSigning)
 	c, b := sdkDev(t, s)
 	purchaseOrder, id := sdkPurchase(t, c, testEPS(11))
-	first := s.expireTime(id)
+	first := sdkExpiry(t, s, id)
 
 	renew := func(autoPay int32, ids ...string) *bssmodel.RenewalResourcesResponse {
 		t.Helper()
@@ -158,7 +176,7 @@ func TestSDKRenewalAndOrders(t *testing.T) {
 		t.Fatalf("auto-paid renewal: order_ids %v, fail_resource_infos %+v; want one of each", paid.OrderIds, paid.FailResourceInfos)
 	}
 	twoMonths := dayu.AddPeriod(first, dayu.PeriodMonth, 2)
-	if got := s.expireTime(id); !got.Equal(twoMonths) {
+	if got := sdkExpiry(t, s, id); !got.Equal(twoMonths) {
 		t.Errorf("after the auto-paid renewal: expire_time %s, want %s", got, twoMonths)
 	}
 	if st, typ := sdkOrderStatus(t, s, (*paid.OrderIds)[0]); st != 5 || typ != 2 {
@@ -169,7 +187,7 @@ func TestSDKRenewalAndOrders(t *testing.T) {
 	if st, _ := sdkOrderStatus(t, s, pending); st != 6 {
 		t.Errorf("unpaid renewal order: status %d, want 6", st)
 	}
-	if got := s.expireTime(id); !got.Equal(twoMonths) {
+	if got := sdkExpiry(t, s, id); !got.Equal(twoMonths) {
 		t.Errorf("an unpaid renewal extended the term to %s", got)
 	}
 	for range 2 { // paying again is a retry: nothing more happens
@@ -179,7 +197,7 @@ func TestSDKRenewalAndOrders(t *testing.T) {
 		}
 	}
 	fourMonths := dayu.AddPeriod(first, dayu.PeriodMonth, 4)
-	if got := s.expireTime(id); !got.Equal(fourMonths) {
+	if got := sdkExpiry(t, s, id); !got.Equal(fourMonths) {
 		t.Errorf("after paying: expire_time %s, want %s", got, fourMonths)
 	}
 	if st, _ := sdkOrderStatus(t, s, pending); st != 5 {
@@ -204,7 +222,7 @@ func TestSDKRenewalAndOrders(t *testing.T) {
 	if se := sdkError(t, err); se.StatusCode != http.StatusBadRequest || se.ErrorCode != "CBC.0100" {
 		t.Errorf("cancelling a paid order: %d %s, want 400 CBC.0100", se.StatusCode, se.ErrorCode)
 	}
-	if got := s.expireTime(id); !got.Equal(fourMonths) {
+	if got := sdkExpiry(t, s, id); !got.Equal(fourMonths) {
 		t.Errorf("the cancelled renewal moved expire_time to %s", got)
 	}
 
@@ -268,7 +286,7 @@ func TestSDKChangeResource(t *testing.T) {
 	if err != nil || resp.HttpStatusCode != http.StatusOK {
 		t.Fatalf("upgrade: %v %+v", err, resp)
 	}
-	if got := sdkListed(t, s, s.token(q.ProjectID), id)["resource_spec_code"]; got != "dayu.starter" {
+	if got := sdkStr(sdkItem(t, c, id).ResourceSpecCode); got != "dayu.starter" {
 		t.Errorf("during the change: resource_spec_code %v, want dayu.starter", got)
 	}
 	_, err = change(10, "dayu.advanced", id)
@@ -276,7 +294,7 @@ func TestSDKChangeResource(t *testing.T) {
 		t.Errorf("a second change during the first: %d %s, want 400 DAYU.4402", se.StatusCode, se.ErrorCode)
 	}
 	s.advance(time.Minute)
-	if got := sdkListed(t, s, s.token(q.ProjectID), id)["resource_spec_code"]; got != "dayu.basic" {
+	if got := sdkStr(sdkItem(t, c, id).ResourceSpecCode); got != "dayu.basic" {
 		t.Errorf("after the provisioning delay: resource_spec_code %v, want dayu.basic", got)
 	}
 	if r := sdkResource(t, s, id); sdkStr(r.ResourceSpecCode) != "dayu.basic" {
@@ -285,11 +303,7 @@ func TestSDKChangeResource(t *testing.T) {
 
 	pkg := purchaseBody(testEPS(12))
 	pkg["extesion_package_type"], pkg["binding_instance_id"] = "dayu.package.cdm", id
-	r := s.do("POST", purchasePath(q.ProjectID), pkg, "X-Auth-Token", s.token(q.ProjectID))
-	if r.status != http.StatusOK {
-		t.Fatalf("package: %d %s", r.status, r.body)
-	}
-	pkgID := r.json(t)["resource_id"].(string)
+	pkgID := s.call(http.StatusOK, "POST", purchasePath(q.ProjectID), pkg).json(t)["resource_id"].(string)
 	s.advance(time.Minute)
 	for _, tc := range []struct {
 		name     string
@@ -311,22 +325,22 @@ func TestSDKChangeResource(t *testing.T) {
 			t.Errorf("%s: %d %s %q, want 400 DAYU.4402 naming %q", tc.name, se.StatusCode, se.ErrorCode, se.ErrorMessage, tc.want)
 		}
 	}
-	if got := sdkListed(t, s, s.token(q.ProjectID), id)["resource_spec_code"]; got != "dayu.basic" {
+	if got := sdkStr(sdkItem(t, c, id).ResourceSpecCode); got != "dayu.basic" {
 		t.Errorf("after the refused changes: resource_spec_code %v, want dayu.basic", got)
 	}
 
-	before := s.expireTime(id)
+	before := sdkExpiry(t, s, id)
 	if _, err := change(40, "dayu.basic", id); err != nil {
 		t.Fatalf("renewal by change_mode 40: %v", err)
 	}
-	if got, want := s.expireTime(id), dayu.AddPeriod(before, dayu.PeriodMonth, 1); !got.Equal(want) {
+	if got, want := sdkExpiry(t, s, id), dayu.AddPeriod(before, dayu.PeriodMonth, 1); !got.Equal(want) {
 		t.Errorf("after change_mode 40: expire_time %s, want %s", got, want)
 	}
 	if _, err := change(30, "dayu.starter", id); err != nil {
 		t.Fatalf("downgrade: %v", err)
 	}
 	s.advance(time.Minute)
-	if got := sdkListed(t, s, s.token(q.ProjectID), id)["resource_spec_code"]; got != "dayu.starter" {
+	if got := sdkStr(sdkItem(t, c, id).ResourceSpecCode); got != "dayu.starter" {
 		t.Errorf("after the downgrade: resource_spec_code %v, want dayu.starter", got)
 	}
 }
@@ -462,7 +476,7 @@ func TestSDKEnterpriseProjectMove(t *testing.T) {
 			t.Fatalf("MigrateResource: %v %+v, want 204", err, resp)
 		}
 	}
-	if got := sdkListed(t, s, s.token(q.ProjectID), id)["eps_id"]; got != testEPS(16) {
+	if got := sdkStr(sdkItem(t, c, id).EpsId); got != testEPS(16) {
 		t.Errorf("list eps_id %v after the move, want %s", got, testEPS(16))
 	}
 	if r := sdkResource(t, s, id); r.EnterpriseProject == nil || sdkStr(r.EnterpriseProject.Id) != testEPS(16) || sdkStr(r.EnterpriseProject.Name) != testEPS(16) {
@@ -481,7 +495,7 @@ func TestSDKEnterpriseProjectMove(t *testing.T) {
 	if se := sdkError(t, err); se.StatusCode != http.StatusBadRequest || se.ErrorCode != "EPS.0002" || !strings.Contains(se.ErrorMessage, "one instance per enterprise project") {
 		t.Errorf("a move into an occupied enterprise project: %d %s %q, want 400 EPS.0002", se.StatusCode, se.ErrorCode, se.ErrorMessage)
 	}
-	if got := sdkListed(t, s, s.token(q.ProjectID), other)["eps_id"]; got != testEPS(15) {
+	if got := sdkStr(sdkItem(t, c, other).EpsId); got != testEPS(15) {
 		t.Errorf("the refused move changed eps_id to %v", got)
 	}
 	_, err = migrate("no-such-eps", other)
