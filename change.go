@@ -31,10 +31,8 @@ type SpecChange struct {
 // does. Expansion is refused: a DataArts Studio instance grows by
 // incremental packages.
 func (s *Service) ChangeResource(ctx context.Context, caller Caller, projectID string, c SpecChange) (*Order, error) {
-	for _, f := range []struct{ name, value string }{{"resource_id", c.ResourceID}, {"resource_spec_code", c.SpecCode}} {
-		if err := checkLen(f.name, f.value, 1, MaxNameLen); err != nil {
-			return nil, err
-		}
+	if err := checkFields(field{"resource_id", c.ResourceID, 1, MaxNameLen}, field{"resource_spec_code", c.SpecCode, 1, MaxNameLen}); err != nil {
+		return nil, err
 	}
 	switch c.Mode {
 	case ChangeUpgrade, ChangeDowngrade, ChangeRenewal:

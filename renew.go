@@ -268,15 +268,8 @@ func (s *Service) renewalOrder(i *Instance, pt PeriodType, n int, now time.Time)
 // the renewal takes effect now. Paying an order that is paid already
 // changes nothing: Dayu's other orders are paid when they are placed.
 func (s *Service) PayOrder(ctx context.Context, caller Caller, orderID string) error {
-	if err := checkLen("order_id", orderID, 1, MaxNameLen); err != nil {
-		return err
-	}
 	now := s.Clock.Now().Truncate(time.Millisecond)
-	return retry(func() error {
-		o, err := s.Store.FindOrder(ctx, caller.DomainID, orderID)
-		if err != nil {
-			return err
-		}
+	return s.settleOrder(ctx, caller, orderID, func(o *Order) error {
 		switch o.Hold {
 		case OrderCancelled:
 			return Errorf(EINVALID, "order %q is cancelled and can no longer be paid", orderID)
@@ -299,14 +292,7 @@ func (s *Service) PayOrder(ctx context.Context, caller Caller, orderID string) e
 // CancelCustomerOrder): status 4, and nothing of it takes effect.
 // Cancelling it again changes nothing.
 func (s *Service) CancelOrder(ctx context.Context, caller Caller, orderID string) error {
-	if err := checkLen("order_id", orderID, 1, MaxNameLen); err != nil {
-		return err
-	}
-	return retry(func() error {
-		o, err := s.Store.FindOrder(ctx, caller.DomainID, orderID)
-		if err != nil {
-			return err
-		}
+	return s.settleOrder(ctx, caller, orderID, func(o *Order) error {
 		switch o.Hold {
 		case OrderCancelled:
 			return nil
@@ -316,5 +302,20 @@ func (s *Service) CancelOrder(ctx context.Context, caller Caller, orderID string
 		cancelled := *o
 		cancelled.Hold = OrderCancelled
 		return s.Store.SaveLifecycle(ctx, LifecycleWrite{Settle: &cancelled})
+	})
+}
+
+// settleOrder runs settle on one of the caller's orders, read anew at each
+// attempt.
+func (s *Service) settleOrder(ctx context.Context, caller Caller, orderID string, settle func(*Order) error) error {
+	if err := checkLen("order_id", orderID, 1, MaxNameLen); err != nil {
+		return err
+	}
+	return retry(func() error {
+		o, err := s.Store.FindOrder(ctx, caller.DomainID, orderID)
+		if err != nil {
+			return err
+		}
+		return settle(o)
 	})
 }

@@ -75,21 +75,13 @@ type WorkspaceSpec struct {
 const MaxWorkspaceDescriptionLen = 1024
 
 func (w *WorkspaceSpec) validate() error {
-	for _, f := range []struct {
-		name, value string
-		min, max    int
-	}{
-		{"name", w.Name, 1, MaxNameLen},
-		{"description", w.Description, 0, MaxWorkspaceDescriptionLen},
-		{"eps_id", w.EpsID, 1, MaxNameLen},
-		{"bad_record_location_name", w.BadRecordLocation, 0, MaxNameLen},
-		{"job_log_location_name", w.JobLogLocation, 0, MaxNameLen},
-	} {
-		if err := checkLen(f.name, f.value, f.min, f.max); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkFields(
+		field{"name", w.Name, 1, MaxNameLen},
+		field{"description", w.Description, 0, MaxWorkspaceDescriptionLen},
+		field{"eps_id", w.EpsID, 1, MaxNameLen},
+		field{"bad_record_location_name", w.BadRecordLocation, 0, MaxNameLen},
+		field{"job_log_location_name", w.JobLogLocation, 0, MaxNameLen},
+	)
 }
 
 // instanceOf returns the project's instance (not a package) that is not

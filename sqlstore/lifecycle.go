@@ -118,19 +118,7 @@ func (s *Store) ProjectOrders(ctx context.Context, domainID string, projectIDs [
 	q := `SELECT ` + orderColumns + ` FROM orders WHERE domain_id = ? AND resource_id IN
 		(SELECT id FROM instances WHERE project_id IN (` + placeholders(len(projectIDs)) + `))`
 	rows, err := s.read.QueryContext(ctx, s.sql(q), append([]any{domainID}, anys(projectIDs)...)...)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	defer rows.Close()
-	var list []*dayu.Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, o)
-	}
-	return list, unavailable(rows.Err())
+	return scanAll(rows, err, scanOrder)
 }
 
 func scanOrder(row interface{ Scan(...any) error }) (*dayu.Order, error) {

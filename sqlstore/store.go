@@ -269,17 +269,22 @@ func (s *Store) Resources(ctx context.Context, domainID string, f dayu.ResourceF
 
 // scanInstances reads the rows of a query of instanceColumns.
 func scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, error) {
+	return scanAll(rows, err, scanInstance)
+}
+
+// scanAll reads every row of a query with scan.
+func scanAll[T any](rows *sql.Rows, err error, scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	var list []*dayu.Instance
+	var list []T
 	for rows.Next() {
-		i, err := scanInstance(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		list = append(list, i)
+		list = append(list, v)
 	}
 	return list, unavailable(rows.Err())
 }

@@ -70,19 +70,8 @@ func (s *Store) Workspaces(ctx context.Context, instanceID string, p dayu.Page) 
 		return nil, 0, unavailable(err)
 	}
 	rows, err := s.read.QueryContext(ctx, s.sql(listWorkspaces), instanceID, p.Limit, p.Offset)
-	if err != nil {
-		return nil, 0, unavailable(err)
-	}
-	defer rows.Close()
-	var list []*dayu.Workspace
-	for rows.Next() {
-		w, err := scanWorkspace(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		list = append(list, w)
-	}
-	return list, total, unavailable(rows.Err())
+	list, err := scanAll(rows, err, scanWorkspace)
+	return list, total, err
 }
 
 // FindWorkspace returns one of an instance's workspaces.

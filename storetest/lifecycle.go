@@ -47,15 +47,38 @@ func saveLifecycle(t *testing.T, s dayu.Store, w dayu.LifecycleWrite) {
 	}
 }
 
+// race runs the calls at once and returns their errors, in order.
+func race(calls ...func() error) []error {
+	errs := make([]error, len(calls))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for k, call := range calls {
+		wg.Go(func() {
+			<-start
+			errs[k] = call()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// must returns what a store read found, failing the test if it failed.
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
 // findOrder returns the domain's order, failing the test if it is not
 // stored.
 func findOrder(t *testing.T, s dayu.Store, domain, id string) *dayu.Order {
 	t.Helper()
-	o, err := s.FindOrder(ctx(t), domain, id)
-	if err != nil {
-		t.Fatalf("FindOrder(%s): %v", id, err)
-	}
-	return o
+	return must[*dayu.Order](t)(s.FindOrder(ctx(t), domain, id))
 }
 
 // notStored checks that none of the orders was stored.
@@ -284,17 +307,11 @@ func testRaceTwoMoves(t *testing.T, h *harness) {
 		buy(t, s, o, i)
 		movers[k] = i
 	}
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
+	moves := make([]func() error, n)
 	for k := range n {
-		wg.Go(func() {
-			<-start
-			errs[k] = s.MoveInstance(ctx(t), movers[k], "eps-target", at(0))
-		})
+		moves[k] = func() error { return s.MoveInstance(ctx(t), movers[k], "eps-target", at(0)) }
 	}
-	close(start)
-	wg.Wait()
+	errs := race(moves...)
 	won := 0
 	for k, err := range errs {
 		got := find(t, s, movers[k].DomainID, movers[k].ID).EpsID
@@ -331,19 +348,13 @@ func testRaceRenewalUnsubscribe(t *testing.T, h *harness) {
 		renewed.RenewedMonths = 3
 		order := renewalOrder(&renewed, at(0), 3)
 		ended.AutoRenewUntil, ended.UnsubscribedAt, ended.GoneAt = at(0), at(0), at(3*time.Second)
-		var renewErr, unsubErr error
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		wg.Go(func() {
-			<-start
-			renewErr = s.SaveLifecycle(ctx(t), dayu.LifecycleWrite{Instance: &renewed, Orders: []*dayu.Order{order}})
-		})
-		wg.Go(func() {
-			<-start
-			unsubErr = s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&ended}, nil)
-		})
-		close(start)
-		wg.Wait()
+		errs := race(
+			func() error {
+				return s.SaveLifecycle(ctx(t), dayu.LifecycleWrite{Instance: &renewed, Orders: []*dayu.Order{order}})
+			},
+			func() error { return s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{&ended}, nil) },
+		)
+		renewErr, unsubErr := errs[0], errs[1]
 		if unsubErr != nil {
 			t.Fatalf("round %d: the unsubscription failed: %v", round, unsubErr)
 		}
@@ -386,20 +397,15 @@ func testRaceSpecChangeRenewal(t *testing.T, h *harness) {
 		return dayu.LifecycleWrite{Instance: j, Orders: []*dayu.Order{renewalOrder(j, at(0), 12)}}
 	}
 	writes := []func(*dayu.Instance) dayu.LifecycleWrite{change, renew}
-	errs := make([]error, 2)
 	made := make([]dayu.LifecycleWrite, 2)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
 	for k := range 2 {
 		j := *read
 		made[k] = writes[k](&j)
-		wg.Go(func() {
-			<-start
-			errs[k] = s.SaveLifecycle(ctx(t), made[k])
-		})
 	}
-	close(start)
-	wg.Wait()
+	errs := race(
+		func() error { return s.SaveLifecycle(ctx(t), made[0]) },
+		func() error { return s.SaveLifecycle(ctx(t), made[1]) },
+	)
 	lost := -1
 	for k, err := range errs {
 		switch dayu.ErrorCodeOf(err) {
@@ -443,19 +449,13 @@ func testRaceRenewalPurchase(t *testing.T, h *harness) {
 		renewed.GoneAt = read.GoneAt.Add(365 * 24 * time.Hour)
 		order := renewalOrder(&renewed, read.GoneAt.Add(-time.Second), 12)
 		po, next := purchaseAt(read.GoneAt.Add(time.Second), "p1", eps)
-		var renewErr, buyErr error
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		wg.Go(func() {
-			<-start
-			renewErr = s.SaveLifecycle(ctx(t), dayu.LifecycleWrite{Instance: &renewed, Orders: []*dayu.Order{order}})
-		})
-		wg.Go(func() {
-			<-start
-			buyErr = s.CreatePurchase(ctx(t), po, next)
-		})
-		close(start)
-		wg.Wait()
+		errs := race(
+			func() error {
+				return s.SaveLifecycle(ctx(t), dayu.LifecycleWrite{Instance: &renewed, Orders: []*dayu.Order{order}})
+			},
+			func() error { return s.CreatePurchase(ctx(t), po, next) },
+		)
+		renewErr, buyErr := errs[0], errs[1]
 		switch {
 		case renewErr == nil && dayu.ErrorCodeOf(buyErr) == dayu.ECONFLICT:
 			if got, _ := listAt(t, s, "p1", 100, 0, next.CreatedAt); !containsID(got, old.ID) || containsID(got, next.ID) {
@@ -571,11 +571,7 @@ func testWorkspaces(t *testing.T, h *harness) {
 
 func mustWorkspace(t *testing.T, s dayu.Store, instanceID, id string) *dayu.Workspace {
 	t.Helper()
-	w, err := s.FindWorkspace(ctx(t), instanceID, id)
-	if err != nil {
-		t.Fatalf("FindWorkspace(%s): %v", id, err)
-	}
-	return w
+	return must[*dayu.Workspace](t)(s.FindWorkspace(ctx(t), instanceID, id))
 }
 
 // testWorkspacesRestartAndReset: workspaces survive a restart; Reset
