@@ -52,8 +52,10 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 		main := found[n]
 		if typ == UnsubscribeRenewals {
 			// Ending the renewals is switching auto-renew off.
-			if err := s.switchAutoRenew(ctx, caller, id, AutoRenew{}, now); err != nil {
+			if err := s.switchAutoRenew(ctx, caller, id, AutoRenew{}, now); isResourceFailure(err) {
 				failures = append(failures, ResourceFailure{id, ErrorMessageOf(err)})
+			} else if err != nil {
+				return nil, nil, err
 			}
 			continue
 		}

@@ -228,16 +228,24 @@ func (s *Service) Renew(ctx context.Context, caller Caller, r Renewal) ([]string
 	var failures []ResourceFailure
 	for _, id := range r.ResourceIDs {
 		o, err := s.renewOne(ctx, caller, id, r, now)
-		switch code := ErrorCodeOf(err); {
+		switch {
 		case err == nil:
 			ids = append(ids, o.ID)
-		case code == EINVALID || code == ENOTFOUND || code == ECONFLICT:
+		case isResourceFailure(err):
 			failures = append(failures, ResourceFailure{id, ErrorMessageOf(err)})
 		default:
 			return nil, nil, err
 		}
 	}
 	return ids, failures, nil
+}
+
+// isResourceFailure reports whether err is about one resource of a BSS
+// request (it does not exist, is being unsubscribed, kept changing), which
+// BSS reports in fail_resource_infos, rather than about the request.
+func isResourceFailure(err error) bool {
+	code := ErrorCodeOf(err)
+	return err != nil && (code == EINVALID || code == ENOTFOUND || code == ECONFLICT)
 }
 
 func (s *Service) renewOne(ctx context.Context, caller Caller, id string, r Renewal, now time.Time) (*Order, error) {
