@@ -7,9 +7,11 @@ import (
 )
 
 // Workspace is a DataArts Studio workspace of an instance. Every instance
-// has its default workspace from its purchase; more may be created. The
-// workspaces of an instance go when it goes: they are read only while it is
-// not gone.
+// has its default workspace from its purchase on: derived from the
+// instance, as the lifecycle is, it is part of the purchase's transaction
+// at no cost, and it is stored only once it is changed. More workspaces
+// may be created. The workspaces of an instance go when it goes: they are
+// read only while it is not gone.
 type Workspace struct {
 	ID                string
 	InstanceID        string
@@ -30,17 +32,15 @@ type Workspace struct {
 // WorkspaceStore keeps workspaces.
 type WorkspaceStore interface {
 	// CreateWorkspace stores a new workspace; ECONFLICT when its instance
-	// has a workspace of that name.
+	// has a stored workspace of that name.
 	CreateWorkspace(ctx context.Context, w *Workspace) error
-	// Workspaces returns a page of the instance's workspaces, the default
-	// one first, then oldest first, and their total.
-	Workspaces(ctx context.Context, instanceID string, p Page) ([]*Workspace, int, error)
-	// FindWorkspace returns one of the instance's workspaces, ENOTFOUND if
-	// none.
-	FindWorkspace(ctx context.Context, instanceID, id string) (*Workspace, error)
+	// Workspaces returns the instance's stored workspaces, the default one
+	// (once changed) first, then oldest first.
+	Workspaces(ctx context.Context, instanceID string) ([]*Workspace, error)
 	// UpdateWorkspace stores a workspace's new name, description,
-	// enterprise project, locations, UpdateUser and UpdatedAt; ENOTFOUND
-	// when it does not exist, ECONFLICT when the name is another's.
+	// enterprise project, locations, UpdateUser and UpdatedAt, the default
+	// workspace whole if it is not stored yet. ENOTFOUND when another
+	// workspace does not exist, ECONFLICT when the name is another's.
 	UpdateWorkspace(ctx context.Context, w *Workspace) error
 	// DeleteWorkspace deletes a workspace that is not the default one;
 	// ENOTFOUND when there is no such workspace.
@@ -50,10 +50,9 @@ type WorkspaceStore interface {
 // DefaultWorkspaceName is the name of an instance's default workspace.
 const DefaultWorkspaceName = "default"
 
-// DefaultWorkspace is the workspace an instance is bought with. Its id is
-// the instance's without dashes: 32 hexadecimal digits like every
-// workspace id, and known without a lookup (migration 0006 gives instances
-// bought before workspaces theirs by the same rule).
+// DefaultWorkspace is the workspace an instance is bought with, as it is
+// until it is changed. Its id is the instance's without dashes: 32
+// hexadecimal digits like every workspace id.
 func (i *Instance) DefaultWorkspace() *Workspace {
 	return &Workspace{
 		ID: strings.ReplaceAll(i.ID, "-", ""), InstanceID: i.ID, ProjectID: i.ProjectID, DomainID: i.DomainID,
@@ -110,30 +109,64 @@ func (s *Service) writableInstance(ctx context.Context, caller Caller, projectID
 	return i, nil
 }
 
+// workspacesOf returns all the instance's workspaces, the default one
+// first, then the others oldest first.
+func (s *Service) workspacesOf(ctx context.Context, i *Instance) ([]*Workspace, error) {
+	stored, err := s.Store.Workspaces(ctx, i.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(stored) == 0 || !stored[0].IsDefault {
+		stored = append([]*Workspace{i.DefaultWorkspace()}, stored...)
+	}
+	return stored, nil
+}
+
+// pick returns the workspace id of all, or ENOTFOUND.
+func pick(all []*Workspace, id string) (*Workspace, error) {
+	for _, w := range all {
+		if w.ID == id {
+			return w, nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "workspace %q does not exist", id)
+}
+
 // Workspaces returns a page of an instance's workspaces and their total.
 func (s *Service) Workspaces(ctx context.Context, caller Caller, projectID, instanceID string, p Page) ([]*Workspace, int, error) {
-	if _, err := s.instanceOf(ctx, caller, projectID, instanceID, s.Clock.Now()); err != nil {
+	i, err := s.instanceOf(ctx, caller, projectID, instanceID, s.Clock.Now())
+	if err != nil {
 		return nil, 0, err
 	}
-	return s.Store.Workspaces(ctx, instanceID, p)
+	all, err := s.workspacesOf(ctx, i)
+	if err != nil {
+		return nil, 0, err
+	}
+	lo := min(p.Offset, len(all))
+	return all[lo:min(lo+p.Limit, len(all))], len(all), nil
 }
 
 // Workspace returns one of an instance's workspaces.
 func (s *Service) Workspace(ctx context.Context, caller Caller, projectID, instanceID, id string) (*Workspace, error) {
-	if _, err := s.instanceOf(ctx, caller, projectID, instanceID, s.Clock.Now()); err != nil {
+	i, err := s.instanceOf(ctx, caller, projectID, instanceID, s.Clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return s.Store.FindWorkspace(ctx, instanceID, id)
+	all, err := s.workspacesOf(ctx, i)
+	if err != nil {
+		return nil, err
+	}
+	return pick(all, id)
 }
 
 // CreateWorkspace creates a workspace of an instance.
 func (s *Service) CreateWorkspace(ctx context.Context, caller Caller, projectID, instanceID string, spec WorkspaceSpec) (*Workspace, error) {
-	if err := s.checkWorkspaceSpec(caller, spec); err != nil {
+	now := s.Clock.Now().Truncate(time.Millisecond)
+	i, all, err := s.changingWorkspaces(ctx, caller, projectID, instanceID, spec, now)
+	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now().Truncate(time.Millisecond)
-	i, err := s.writableInstance(ctx, caller, projectID, instanceID, now)
-	if err != nil {
+	if err := nameFree(all, spec.Name, "", instanceID); err != nil {
 		return nil, err
 	}
 	w := &Workspace{ID: strings.ReplaceAll(newResourceID(), "-", ""), InstanceID: i.ID, ProjectID: i.ProjectID, DomainID: i.DomainID,
@@ -148,15 +181,16 @@ func (s *Service) CreateWorkspace(ctx context.Context, caller Caller, projectID,
 // UpdateWorkspace replaces what spec sets of one of an instance's
 // workspaces.
 func (s *Service) UpdateWorkspace(ctx context.Context, caller Caller, projectID, instanceID, id string, spec WorkspaceSpec) (*Workspace, error) {
-	if err := s.checkWorkspaceSpec(caller, spec); err != nil {
-		return nil, err
-	}
 	now := s.Clock.Now().Truncate(time.Millisecond)
-	if _, err := s.writableInstance(ctx, caller, projectID, instanceID, now); err != nil {
+	_, all, err := s.changingWorkspaces(ctx, caller, projectID, instanceID, spec, now)
+	if err != nil {
 		return nil, err
 	}
-	w, err := s.Store.FindWorkspace(ctx, instanceID, id)
+	w, err := pick(all, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := nameFree(all, spec.Name, id, instanceID); err != nil {
 		return nil, err
 	}
 	w.set(spec)
@@ -170,10 +204,15 @@ func (s *Service) UpdateWorkspace(ctx context.Context, caller Caller, projectID,
 // DeleteWorkspace deletes one of an instance's workspaces, not its default
 // one.
 func (s *Service) DeleteWorkspace(ctx context.Context, caller Caller, projectID, instanceID, id string) error {
-	if _, err := s.writableInstance(ctx, caller, projectID, instanceID, s.Clock.Now()); err != nil {
+	i, err := s.writableInstance(ctx, caller, projectID, instanceID, s.Clock.Now())
+	if err != nil {
 		return err
 	}
-	w, err := s.Store.FindWorkspace(ctx, instanceID, id)
+	all, err := s.workspacesOf(ctx, i)
+	if err != nil {
+		return err
+	}
+	w, err := pick(all, id)
 	if err != nil {
 		return err
 	}
@@ -183,12 +222,31 @@ func (s *Service) DeleteWorkspace(ctx context.Context, caller Caller, projectID,
 	return s.Store.DeleteWorkspace(ctx, instanceID, id)
 }
 
-func (s *Service) checkWorkspaceSpec(caller Caller, spec WorkspaceSpec) error {
+// changingWorkspaces checks a create or an update of an instance's
+// workspaces and returns the instance and its workspaces.
+func (s *Service) changingWorkspaces(ctx context.Context, caller Caller, projectID, instanceID string, spec WorkspaceSpec, now time.Time) (*Instance, []*Workspace, error) {
 	if err := spec.validate(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := s.checkEnterpriseProject(caller, spec.EpsID); err != nil {
-		return Errorf(EINVALID, "eps_id: %s", ErrorMessageOf(err))
+		return nil, nil, Errorf(EINVALID, "eps_id: %s", ErrorMessageOf(err))
+	}
+	i, err := s.writableInstance(ctx, caller, projectID, instanceID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := s.workspacesOf(ctx, i)
+	return i, all, err
+}
+
+// nameFree checks that no workspace but except is named name. The store's
+// unique index settles races between stored workspaces; this also covers
+// the default workspace before it is stored.
+func nameFree(all []*Workspace, name, except, instanceID string) error {
+	for _, w := range all {
+		if w.Name == name && w.ID != except {
+			return workspaceError(Errorf(ECONFLICT, "taken"), instanceID, name)
+		}
 	}
 	return nil
 }

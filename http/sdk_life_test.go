@@ -429,6 +429,21 @@ func TestSDKWorkspaces(t *testing.T) {
 	if one, err := c.ShowWorkSpace(&dgcmodel.ShowWorkSpaceRequest{InstanceId: id, WorkspaceId: wid}); err != nil || sdkStr(one.Name) != "reporting" || sdkStr(one.EpsId) != "0" {
 		t.Errorf("after the update: %v %+v, want reporting in enterprise project 0", err, one)
 	}
+	// The default workspace's name is taken until it is renamed.
+	_, err = c.CreateManagerWorkSpace(&dgcmodel.CreateManagerWorkSpaceRequest{InstanceId: id, Body: &dgcmodel.CreateWorkspaceParams{Name: "default", EpsId: "0"}})
+	if se := sdkError(t, err); se.StatusCode != http.StatusBadRequest || !strings.Contains(se.ErrorMessage, "name") {
+		t.Errorf("a workspace named default beside the default one: %d %q, want 400 naming the name", se.StatusCode, se.ErrorMessage)
+	}
+	if _, err := sdkWorkspaceCall(t, c, http.MethodPut, &sdkWorkspaceAt{InstanceId: id, WorkspaceId: sdkStr(def0.Id),
+		Body: &dgcmodel.CreateWorkspaceParams{Name: "main", EpsId: testEPS(13)}}); err != nil {
+		t.Fatalf("renaming the default workspace: %v", err)
+	}
+	if ws := list(); sdkStr((*ws.Data)[0].Id) != sdkStr(def0.Id) || sdkStr((*ws.Data)[0].Name) != "main" || sdkI32((*ws.Data)[0].IsDefault) != 1 {
+		t.Errorf("after renaming the default workspace the list starts with %+v, want it named main", (*ws.Data)[0])
+	}
+	if _, err := c.CreateManagerWorkSpace(&dgcmodel.CreateManagerWorkSpaceRequest{InstanceId: id, Body: &dgcmodel.CreateWorkspaceParams{Name: "default", EpsId: "0"}}); err != nil {
+		t.Errorf("a workspace named default once the default one is renamed: %v", err)
+	}
 	_, err = sdkWorkspaceCall(t, c, http.MethodDelete, &sdkWorkspaceAt{InstanceId: id, WorkspaceId: sdkStr(def0.Id)})
 	if se := sdkError(t, err); se.StatusCode != http.StatusBadRequest || !strings.Contains(se.ErrorMessage, "default") {
 		t.Errorf("deleting the default workspace: %d %q, want 400 naming the default workspace", se.StatusCode, se.ErrorMessage)

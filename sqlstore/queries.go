@@ -23,13 +23,12 @@ type queries struct {
 	expireIdempotencyKey, insertIdempotencyKey                string
 	findIdempotencyKey, deleteIdempotencyKeys                 string
 	savepoint, rollbackToSavepoint, releaseSavepoint          string
-	insertWorkspace                                           string
 }
 
 // hotWrites are the statements of a purchase's group commit.
 func (q queries) hotWrites() []string {
 	return []string{q.savepoint, q.rollbackToSavepoint, q.releaseSavepoint, q.reapSlot, q.activeMainInstance,
-		q.insertOrder, q.insertInstance, q.insertWorkspace, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey}
+		q.insertOrder, q.insertInstance, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey}
 }
 
 // hotReads are the statements of the list.
@@ -45,7 +44,6 @@ func newQueries(d Dialect) queries {
 			created_at, effective_at, expires_at, tags,
 			auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		insertWorkspace: r(`INSERT INTO workspaces (` + workspaceColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		// A gone instance gives its enterprise project back when the next
 		// purchase there needs it.
 		reapSlot:              r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),

@@ -175,10 +175,6 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, w *purchaseWrite, ep
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
 		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags,
 		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt))
-	if err != nil || i.IsPackage() {
-		return err
-	}
-	_, err = s.execTx(ctx, tx, s.q.insertWorkspace, workspaceArgs(i.DefaultWorkspace())...)
 	return err
 }
 

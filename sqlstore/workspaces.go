@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -14,12 +13,14 @@ const workspaceColumns = `id, instance_id, project_id, domain_id, name, descript
 	bad_record_location, job_log_location, is_default, create_user, update_user, created_at, updated_at`
 
 const (
-	countWorkspaces = `SELECT COUNT(*) FROM workspaces WHERE instance_id = ?`
-	listWorkspaces  = `SELECT ` + workspaceColumns + ` FROM workspaces WHERE instance_id = ?
-		ORDER BY is_default DESC, created_at, id LIMIT ? OFFSET ?`
-	findWorkspace   = `SELECT ` + workspaceColumns + ` FROM workspaces WHERE id = ? AND instance_id = ?`
+	insertWorkspace = `INSERT INTO workspaces (` + workspaceColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	listWorkspaces  = `SELECT ` + workspaceColumns + ` FROM workspaces WHERE instance_id = ? ORDER BY is_default DESC, created_at, id`
 	updateWorkspace = `UPDATE workspaces SET name = ?, description = ?, eps_id = ?, bad_record_location = ?, job_log_location = ?,
 		update_user = ?, updated_at = ? WHERE id = ? AND instance_id = ?`
+	// The default workspace's first change stores it.
+	upsertDefaultWorkspace = insertWorkspace + ` ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		description = excluded.description, eps_id = excluded.eps_id, bad_record_location = excluded.bad_record_location,
+		job_log_location = excluded.job_log_location, update_user = excluded.update_user, updated_at = excluded.updated_at`
 	deleteWorkspace  = `DELETE FROM workspaces WHERE id = ? AND instance_id = ? AND is_default = 0`
 	deleteWorkspaces = `DELETE FROM workspaces`
 )
@@ -58,34 +59,25 @@ func (s *Store) nameTaken(err error) error {
 // CreateWorkspace stores a new workspace.
 func (s *Store) CreateWorkspace(ctx context.Context, w *dayu.Workspace) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q.insertWorkspace, workspaceArgs(w)...)
+		_, err := tx.ExecContext(ctx, s.sql(insertWorkspace), workspaceArgs(w)...)
 		return s.nameTaken(err)
 	})
 }
 
-// Workspaces returns a page of an instance's workspaces and their total.
-func (s *Store) Workspaces(ctx context.Context, instanceID string, p dayu.Page) ([]*dayu.Workspace, int, error) {
-	var total int
-	if err := s.read.QueryRowContext(ctx, s.sql(countWorkspaces), instanceID).Scan(&total); err != nil {
-		return nil, 0, unavailable(err)
-	}
-	rows, err := s.read.QueryContext(ctx, s.sql(listWorkspaces), instanceID, p.Limit, p.Offset)
-	list, err := scanAll(rows, err, scanWorkspace)
-	return list, total, err
+// Workspaces returns the instance's stored workspaces.
+func (s *Store) Workspaces(ctx context.Context, instanceID string) ([]*dayu.Workspace, error) {
+	rows, err := s.read.QueryContext(ctx, s.sql(listWorkspaces), instanceID)
+	return scanAll(rows, err, scanWorkspace)
 }
 
-// FindWorkspace returns one of an instance's workspaces.
-func (s *Store) FindWorkspace(ctx context.Context, instanceID, id string) (*dayu.Workspace, error) {
-	w, err := scanWorkspace(s.read.QueryRowContext(ctx, s.sql(findWorkspace), id, instanceID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, dayu.Errorf(dayu.ENOTFOUND, "workspace %q does not exist", id)
-	}
-	return w, unavailable(err)
-}
-
-// UpdateWorkspace stores a workspace's changed fields.
+// UpdateWorkspace stores a workspace's changed fields; the default
+// workspace is stored by its first change.
 func (s *Store) UpdateWorkspace(ctx context.Context, w *dayu.Workspace) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if w.IsDefault {
+			_, err := tx.ExecContext(ctx, s.sql(upsertDefaultWorkspace), workspaceArgs(w)...)
+			return s.nameTaken(err)
+		}
 		res, err := tx.ExecContext(ctx, s.sql(updateWorkspace), w.Name, w.Description, w.EpsID, w.BadRecordLocation, w.JobLogLocation,
 			w.UpdateUser, ms(w.UpdatedAt), w.ID, w.InstanceID)
 		return oneRow(res, s.nameTaken(err), dayu.Errorf(dayu.ENOTFOUND, "workspace %q does not exist", w.ID))

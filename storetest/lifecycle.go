@@ -481,97 +481,110 @@ func containsID(list []*dayu.Instance, id string) bool {
 	return false
 }
 
-// testWorkspaces: an instance is bought with its default workspace (a
-// package with none, a retried purchase with no second one); workspaces
-// are created, listed (default first, paged), found, renamed and deleted;
-// names are unique in an instance; the default one is not deleted.
+// stored returns the instance's stored workspaces.
+func stored(t *testing.T, s dayu.Store, instanceID string) []*dayu.Workspace {
+	t.Helper()
+	return must[[]*dayu.Workspace](t)(s.Workspaces(ctx(t), instanceID))
+}
+
+// workspaceOf is a new workspace of i, made n minutes after later.
+func workspaceOf(i *dayu.Instance, n int) *dayu.Workspace {
+	return &dayu.Workspace{ID: fmt.Sprintf("%032x", uuid.New().ID()), InstanceID: i.ID, ProjectID: i.ProjectID, DomainID: i.DomainID,
+		Name: fmt.Sprintf("ws-%d", n), Description: "数据", EpsID: "eps-1", BadRecordLocation: "obs://bad/", JobLogLocation: "obs://log/",
+		CreateUser: "bob", UpdateUser: "bob", CreatedAt: at(time.Duration(n) * time.Minute), UpdatedAt: at(time.Duration(n) * time.Minute)}
+}
+
+// testWorkspaces: workspaces are created, listed (the default one first,
+// then oldest first), renamed and deleted; names are unique in an
+// instance; the default workspace is stored by its first change, and is
+// not deleted.
 func testWorkspaces(t *testing.T, h *harness) {
 	s := h.store()
 	o, i := purchase("p1", "eps-1")
-	o.IdempotencyKey, o.RequestHash = "key-ws", "hash-ws"
 	buy(t, s, o, i)
-	retry, dup := purchase("p1", "eps-2")
-	retry.IdempotencyKey, retry.RequestHash = "key-ws", "hash-ws"
-	buy(t, s, retry, dup)
-	po, ext := pkg("p1", "eps-1", i.ID)
-	buy(t, s, po, ext)
-
-	def := i.DefaultWorkspace()
-	same(t, "the default workspace", mustWorkspace(t, s, i.ID, def.ID), def)
-	list, total, err := s.Workspaces(ctx(t), i.ID, dayu.Page{Limit: 10})
-	if err != nil || total != 1 || len(list) != 1 {
-		t.Fatalf("Workspaces of a new instance: %d of %d, %v; want its default one only", len(list), total, err)
-	}
-	if _, total, _ := s.Workspaces(ctx(t), ext.ID, dayu.Page{Limit: 10}); total != 0 {
-		t.Errorf("a package has %d workspaces, want none", total)
-	}
+	o, other := purchase("p1", "eps-2")
+	buy(t, s, o, other)
 
 	var made []*dayu.Workspace
 	for n := range 3 {
-		w := &dayu.Workspace{ID: fmt.Sprintf("%032x", n+1), InstanceID: i.ID, ProjectID: i.ProjectID, DomainID: i.DomainID,
-			Name: fmt.Sprintf("ws-%d", n), Description: "数据", EpsID: "eps-1", BadRecordLocation: "obs://bad/", JobLogLocation: "obs://log/",
-			CreateUser: "bob", UpdateUser: "bob", CreatedAt: at(time.Duration(n) * time.Minute), UpdatedAt: at(time.Duration(n) * time.Minute)}
+		w := workspaceOf(i, 3-n) // made in the reverse order of their times
 		if err := s.CreateWorkspace(ctx(t), w); err != nil {
 			t.Fatalf("CreateWorkspace %s: %v", w.Name, err)
 		}
-		made = append(made, w)
+		made = append([]*dayu.Workspace{w}, made...)
 	}
 	taken := *made[0]
 	taken.ID = fmt.Sprintf("%032x", 99)
 	if err := s.CreateWorkspace(ctx(t), &taken); dayu.ErrorCodeOf(err) != dayu.ECONFLICT {
 		t.Errorf("CreateWorkspace with a taken name = %v, want ECONFLICT", err)
 	}
-	other := *made[0]
-	other.ID, other.InstanceID = fmt.Sprintf("%032x", 98), dup.ID // the same name in another instance is fine
-	if err := s.CreateWorkspace(ctx(t), &other); err != nil {
-		t.Errorf("CreateWorkspace of ws-0 in another instance: %v", err)
+	elsewhere := *made[0]
+	elsewhere.ID, elsewhere.InstanceID = fmt.Sprintf("%032x", 98), other.ID // the same name in another instance is fine
+	if err := s.CreateWorkspace(ctx(t), &elsewhere); err != nil {
+		t.Errorf("CreateWorkspace of ws-1 in another instance: %v", err)
+	}
+	got := stored(t, s, i.ID)
+	if len(got) != 3 {
+		t.Fatalf("Workspaces: %d, want 3", len(got))
+	}
+	for n := range got {
+		same(t, fmt.Sprintf("Workspaces[%d]", n), got[n], made[n])
 	}
 
-	page, total, err := s.Workspaces(ctx(t), i.ID, dayu.Page{Limit: 2, Offset: 1})
-	if err != nil || total != 4 || len(page) != 2 {
-		t.Fatalf("Workspaces(limit 2, offset 1): %d of %d, %v; want 2 of 4", len(page), total, err)
+	def := i.DefaultWorkspace()
+	def.Name, def.Description, def.UpdateUser, def.UpdatedAt = "main", "renamed", "carol", at(time.Hour)
+	if err := s.UpdateWorkspace(ctx(t), def); err != nil {
+		t.Fatalf("UpdateWorkspace of the default workspace: %v", err)
 	}
-	same(t, "page[0]", page[0], made[0])
-	same(t, "page[1]", page[1], made[1])
+	def.EpsID, def.UpdatedAt = "0", at(2*time.Hour)
+	if err := s.UpdateWorkspace(ctx(t), def); err != nil {
+		t.Fatalf("UpdateWorkspace of the default workspace again: %v", err)
+	}
+	if got := stored(t, s, i.ID); len(got) != 4 {
+		t.Fatalf("after changing the default workspace: %d stored, want 4", len(got))
+	} else {
+		same(t, "the default workspace, first", got[0], def)
+	}
+	clash := *def
+	clash.Name = "ws-2"
+	if err := s.UpdateWorkspace(ctx(t), &clash); dayu.ErrorCodeOf(err) != dayu.ECONFLICT {
+		t.Errorf("renaming the default workspace to a taken name = %v, want ECONFLICT", err)
+	}
 
 	renamed := *made[1]
-	renamed.Name, renamed.EpsID, renamed.UpdateUser, renamed.UpdatedAt = "ws-renamed", "0", "carol", at(time.Hour)
+	renamed.Name, renamed.UpdateUser, renamed.UpdatedAt = "ws-renamed", "carol", at(time.Hour)
 	if err := s.UpdateWorkspace(ctx(t), &renamed); err != nil {
 		t.Fatalf("UpdateWorkspace: %v", err)
 	}
-	same(t, "the renamed workspace", mustWorkspace(t, s, i.ID, renamed.ID), &renamed)
-	clash := renamed
-	clash.Name = "ws-2"
+	clash = renamed
+	clash.Name = "main"
 	if err := s.UpdateWorkspace(ctx(t), &clash); dayu.ErrorCodeOf(err) != dayu.ECONFLICT {
 		t.Errorf("UpdateWorkspace to a taken name = %v, want ECONFLICT", err)
 	}
-	same(t, "after the refused rename", mustWorkspace(t, s, i.ID, renamed.ID), &renamed)
 	ghost := renamed
 	ghost.ID = fmt.Sprintf("%032x", 77)
 	if err := s.UpdateWorkspace(ctx(t), &ghost); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
 		t.Errorf("UpdateWorkspace of an unknown workspace = %v, want ENOTFOUND", err)
 	}
+	got = stored(t, s, i.ID)
+	same(t, "the default workspace after the refused renames", got[0], def)
+	same(t, "the renamed workspace", got[2], &renamed)
 
 	if err := s.DeleteWorkspace(ctx(t), i.ID, made[2].ID); err != nil {
 		t.Fatalf("DeleteWorkspace: %v", err)
 	}
-	if _, err := s.FindWorkspace(ctx(t), i.ID, made[2].ID); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
-		t.Errorf("FindWorkspace of a deleted workspace = %v, want ENOTFOUND", err)
+	for _, tc := range []struct{ name, instance, id string }{
+		{"again", i.ID, made[2].ID},
+		{"the default workspace", i.ID, def.ID},
+		{"under another instance", other.ID, made[0].ID},
+	} {
+		if err := s.DeleteWorkspace(ctx(t), tc.instance, tc.id); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
+			t.Errorf("DeleteWorkspace %s = %v, want ENOTFOUND", tc.name, err)
+		}
 	}
-	if err := s.DeleteWorkspace(ctx(t), i.ID, made[2].ID); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
-		t.Errorf("deleting it again = %v, want ENOTFOUND", err)
+	if got := stored(t, s, i.ID); len(got) != 3 || got[0].ID != def.ID {
+		t.Errorf("after the deletes: %d stored, first %s; want 3, the default one", len(got), got[0].ID)
 	}
-	if err := s.DeleteWorkspace(ctx(t), i.ID, def.ID); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
-		t.Errorf("DeleteWorkspace of the default workspace = %v, want ENOTFOUND", err)
-	}
-	if _, err := s.FindWorkspace(ctx(t), dup.ID, made[0].ID); dayu.ErrorCodeOf(err) != dayu.ENOTFOUND {
-		t.Errorf("FindWorkspace under another instance = %v, want ENOTFOUND", err)
-	}
-}
-
-func mustWorkspace(t *testing.T, s dayu.Store, instanceID, id string) *dayu.Workspace {
-	t.Helper()
-	return must[*dayu.Workspace](t)(s.FindWorkspace(ctx(t), instanceID, id))
 }
 
 // testWorkspacesRestartAndReset: workspaces survive a restart; Reset
@@ -580,16 +593,27 @@ func testWorkspacesRestartAndReset(t *testing.T, h *harness) {
 	s := h.store()
 	o, i := purchase("p1", "eps-1")
 	buy(t, s, o, i)
+	w := workspaceOf(i, 1)
+	if err := s.CreateWorkspace(ctx(t), w); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s = h.store()
-	same(t, "after a restart", mustWorkspace(t, s, i.ID, i.DefaultWorkspace().ID), i.DefaultWorkspace())
+	if got := stored(t, s, i.ID); len(got) != 1 {
+		t.Fatalf("after a restart: %d workspaces, want 1", len(got))
+	} else {
+		same(t, "after a restart", got[0], w)
+	}
 	if err := s.Reset(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if _, total, err := s.Workspaces(ctx(t), i.ID, dayu.Page{Limit: 10}); err != nil || total != 0 {
-		t.Errorf("after Reset: %d workspaces, %v; want none", total, err)
+	if got := stored(t, s, i.ID); len(got) != 0 {
+		t.Errorf("after Reset: %d workspaces, want none", len(got))
 	}
-	buy(t, s, o, i) // the ids are free again, the default workspace's too
+	buy(t, s, o, i)
+	if err := s.CreateWorkspace(ctx(t), w); err != nil { // its id and name are free again
+		t.Errorf("CreateWorkspace after Reset: %v", err)
+	}
 }
