@@ -78,6 +78,7 @@ type OrderType int
 const (
 	OrderNew         OrderType = 1
 	OrderRenewal     OrderType = 2
+	OrderChange      OrderType = 3 // a spec change: an upgrade or a downgrade
 	OrderUnsubscribe OrderType = 4
 )
 
@@ -87,11 +88,13 @@ type OrderStatus int
 // The BSS order statuses Dayu goes through.
 const (
 	OrderProcessing     OrderStatus = 3
+	OrderCancelled      OrderStatus = 4
 	OrderCompleted      OrderStatus = 5
 	OrderPendingPayment OrderStatus = 6
 )
 
-// Order is a BSS order: a purchase, a renewal or an unsubscription.
+// Order is a BSS order: a purchase, a renewal, a spec change or an
+// unsubscription.
 type Order struct {
 	ID          string
 	Type        OrderType
@@ -100,6 +103,16 @@ type Order struct {
 	ResourceID  string
 	CreatedAt   time.Time
 	CompletedAt time.Time // when the order reaches status 5
+	// Hold, when set, is the status regardless of the times: an order
+	// placed without payment waits in OrderPendingPayment until it is paid
+	// (Hold cleared) or cancelled (OrderCancelled).
+	Hold   OrderStatus
+	PaidAt time.Time // zero: paid when placed (CreatedAt)
+	// PeriodType and PeriodNum are what a renewal adds (zero for other
+	// orders); SpecCode is the edition a spec change moves to.
+	PeriodType PeriodType
+	PeriodNum  int
+	SpecCode   string
 	// IdempotencyKey, when set, makes a retried purchase answer with the
 	// first one's order (see Store.CreatePurchase); RequestHash tells a
 	// retry from another purchase under the same key.
@@ -114,6 +127,8 @@ const IdempotencyTTL = 24 * time.Hour
 // of its way, then processing, then completed.
 func (o *Order) Status(now time.Time) OrderStatus {
 	switch {
+	case o.Hold != 0:
+		return o.Hold
 	case !now.Before(o.CompletedAt):
 		return OrderCompleted
 	case now.Before(o.CreatedAt.Add(o.CompletedAt.Sub(o.CreatedAt) / 2)):
@@ -156,6 +171,20 @@ type Instance struct {
 	Retention      time.Duration // status 4, then gone
 	UnsubscribedAt time.Time     // zero unless unsubscribed (status 6, then gone)
 	GoneAt         time.Time     // when it leaves the list and frees its enterprise project; zero: not while it renews
+	// The renewals up to SettledAt are stored orders (see settle): they
+	// added RenewedMonths to the first term, AutoRenewals of them by
+	// auto-renew. Later auto-renewals are derived (Term).
+	RenewedMonths int
+	AutoRenewals  int
+	SettledAt     time.Time
+	// NextSpecCode and NextProductID replace SpecCode and ProductID from
+	// NextSpecAt, when a spec change completes (SpecAt).
+	NextSpecCode  string
+	NextProductID string
+	NextSpecAt    time.Time
+	// Rev counts the stored changes of the lifecycle fields: a change
+	// computed from an older Rev is refused (SaveLifecycle).
+	Rev int64
 }
 
 // IsPackage reports whether the instance is an incremental package.
@@ -199,8 +228,11 @@ type ResourceFilter struct {
 // world, the dev clock) and the token key. Every write is durable when it
 // returns nil.
 type Store interface {
-	// CreatePurchase stores the order and the instance with its tags in one
-	// transaction. When the order's IdempotencyKey already holds a purchase
+	LifecycleStore
+	WorkspaceStore
+	// CreatePurchase stores the order and the instance with its tags (and,
+	// for an instance, its default workspace, Instance.DefaultWorkspace) in
+	// one transaction. When the order's IdempotencyKey already holds a purchase
 	// of the same request, it stores nothing and sets o.ID and o.ResourceID
 	// to that purchase's (ErrIdempotencyKeyReused for another request). It
 	// returns ErrEnterpriseProjectTaken when the project already has an

@@ -13,24 +13,40 @@ import (
 // many nodes run, a restart loses none, and moving the dev clock a year
 // ahead plays a year of renewals and expiries at once.
 
-// Term returns the expiry of the term running at now and how many renewals
-// have happened by then. Each expiry up to AutoRenewUntil (all of them when
-// it is zero) renews by one period, counted from the first expiry so that
-// month ends do not drift (31 Jan, 28 Feb, 31 Mar).
+// Term returns the expiry of the term running at now and how many
+// auto-renewals have happened since the instance was last settled. Each
+// expiry after SettledAt and up to AutoRenewUntil (all of them when it is
+// zero) renews by one period. Every renewal is counted from the first
+// expiry, in months, so that month ends do not drift (31 Jan, 28 Feb, 31
+// Mar).
 func (i *Instance) Term(now time.Time) (expires time.Time, renewals int) {
+	expires = i.termEnd(0)
 	if i.PeriodNum < 1 {
-		return i.ExpiresAt, 0 // no period to renew by
+		return expires, 0 // no period to renew by
 	}
 	limit := now
 	if !i.AutoRenewUntil.IsZero() && i.AutoRenewUntil.Before(limit) {
 		limit = i.AutoRenewUntil
 	}
-	expires = i.ExpiresAt
-	for !expires.After(limit) {
+	for !expires.After(limit) && expires.After(i.SettledAt) {
 		renewals++
-		expires = AddPeriod(i.ExpiresAt, i.PeriodType, i.PeriodNum*renewals)
+		expires = i.termEnd(renewals)
 	}
 	return expires, renewals
+}
+
+// termEnd is the end of the term after the settled renewals and n
+// auto-renewals more.
+func (i *Instance) termEnd(n int) time.Time {
+	return AddPeriod(i.ExpiresAt, PeriodMonth, i.RenewedMonths+n*periodMonths(i.PeriodType, i.PeriodNum))
+}
+
+// periodMonths is the length of n periods in months.
+func periodMonths(pt PeriodType, n int) int {
+	if pt == PeriodYear {
+		return 12 * n
+	}
+	return n
 }
 
 // Status is the instance's status at now.
@@ -70,20 +86,24 @@ func (i *Instance) goneAt() time.Time {
 // id of that renewal's order.
 const renewalSuffix = "-R"
 
-// RenewalOrders returns the renewal orders of the instance up to now, each
-// completed at the expiry it renewed.
+// RenewalOrders returns the auto-renewal orders of the instance from its
+// last settling up to now, each completed at the expiry it renewed.
 func (i *Instance) RenewalOrders(now time.Time) []*Order {
 	_, n := i.Term(now)
 	out := make([]*Order, 0, n)
 	for k := 1; k <= n; k++ {
-		at := AddPeriod(i.ExpiresAt, i.PeriodType, i.PeriodNum*(k-1))
-		out = append(out, &Order{
-			ID: i.OrderID + renewalSuffix + strconv.Itoa(k), Type: OrderRenewal,
-			DomainID: i.DomainID, ProjectID: i.ProjectID, ResourceID: i.ID,
-			CreatedAt: at, CompletedAt: at,
-		})
+		out = append(out, i.autoRenewalOrder(i.AutoRenewals+k, i.termEnd(k-1)))
 	}
 	return out
+}
+
+// autoRenewalOrder is the instance's n-th auto-renewal order, made at at.
+func (i *Instance) autoRenewalOrder(n int, at time.Time) *Order {
+	return &Order{
+		ID: i.OrderID + renewalSuffix + strconv.Itoa(n), Type: OrderRenewal,
+		DomainID: i.DomainID, ProjectID: i.ProjectID, ResourceID: i.ID,
+		CreatedAt: at, CompletedAt: at, PeriodType: i.PeriodType, PeriodNum: i.PeriodNum,
+	}
 }
 
 // splitRenewalID splits a renewal order id into the purchase's order id and

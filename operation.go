@@ -19,6 +19,20 @@ const (
 	OpShowCustomerOrderDetails          Operation = "ShowCustomerOrderDetails"
 	OpListPayPerUseCustomerResources    Operation = "ListPayPerUseCustomerResources"
 	OpCancelResourcesSubscription       Operation = "CancelResourcesSubscription"
+	OpAutoRenewalResources              Operation = "AutoRenewalResources"
+	OpCancelAutoRenewalResources        Operation = "CancelAutoRenewalResources"
+	OpRenewalResources                  Operation = "RenewalResources"
+	OpListCustomerOrders                Operation = "ListCustomerOrders"
+	OpPayOrders                         Operation = "PayOrders"
+	OpCancelCustomerOrder               Operation = "CancelCustomerOrder"
+	OpChangeResource                    Operation = "ChangeResource"
+	OpMigrateResource                   Operation = "MigrateResource"
+	OpShowResourceBindEnterpriseProject Operation = "ShowResourceBindEnterpriseProject"
+	OpListManagerWorkSpaces             Operation = "ListManagerWorkSpaces"
+	OpCreateManagerWorkSpace            Operation = "CreateManagerWorkSpace"
+	OpShowWorkSpace                     Operation = "ShowWorkSpace"
+	OpUpdateWorkSpace                   Operation = "UpdateWorkSpace"
+	OpDeleteWorkSpace                   Operation = "DeleteWorkSpace"
 )
 
 // AnyOperation in a fault rule matches every operation.
@@ -30,6 +44,9 @@ var Operations = []Operation{
 	OpPayForDgcOneKey, OpListDataArtsStudioInstances,
 	OpKeystoneCreateUserTokenByPassword, OpKeystoneCreateScopedToken, OpKeystoneListProjects, OpKeystoneListAuthDomains,
 	OpListServiceTypes, OpShowCustomerOrderDetails, OpListPayPerUseCustomerResources, OpCancelResourcesSubscription,
+	OpAutoRenewalResources, OpCancelAutoRenewalResources, OpRenewalResources, OpListCustomerOrders, OpPayOrders, OpCancelCustomerOrder,
+	OpChangeResource, OpMigrateResource, OpShowResourceBindEnterpriseProject,
+	OpListManagerWorkSpaces, OpCreateManagerWorkSpace, OpShowWorkSpace, OpUpdateWorkSpace, OpDeleteWorkSpace,
 }
 
 // Known reports whether op is an operation Dayu serves, or AnyOperation.

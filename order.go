@@ -21,8 +21,8 @@ const (
 // more than one).
 const MaxUnsubscribeIDs = 100
 
-// UnsubscribeFailure is a resource an unsubscription could not end.
-type UnsubscribeFailure struct {
+// ResourceFailure is a resource a BSS request could not act on.
+type ResourceFailure struct {
 	ResourceID string
 	Message    string
 }
@@ -30,7 +30,7 @@ type UnsubscribeFailure struct {
 // Unsubscribe ends the caller's resources (with their packages) or only
 // their renewals, and returns the unsubscribe orders and the resources it
 // could not end.
-func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, typ UnsubscribeType) ([]string, []UnsubscribeFailure, error) {
+func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, typ UnsubscribeType) ([]string, []ResourceFailure, error) {
 	if typ != UnsubscribeResource && typ != UnsubscribeRenewals {
 		return nil, nil, Errorf(EINVALID, "unsubscribe_type: must be 1 (the resource and its renewals) or 2 (only the renewals), got %d", typ)
 	}
@@ -44,32 +44,33 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	now := s.Clocks.Now(caller.DomainID).Truncate(time.Millisecond)
 	var changed []*Instance
 	var orders []*Order
-	var failures []UnsubscribeFailure
+	var failures []ResourceFailure
 	var ended []string // the ids this request ends, if no other request ends them first
 	for _, id := range ids {
 		n := slices.IndexFunc(found, func(i *Instance) bool { return i.ID == id })
 		switch {
 		case n < 0 || found[n].Status(now) == InstanceDeleted:
-			failures = append(failures, UnsubscribeFailure{id, "the resource does not exist"})
+			failures = append(failures, ResourceFailure{id, "the resource does not exist"})
 			continue
 		case !found[n].UnsubscribedAt.IsZero():
-			failures = append(failures, UnsubscribeFailure{id, "the resource is already unsubscribed"})
+			failures = append(failures, ResourceFailure{id, "the resource is already unsubscribed"})
 			continue
 		}
 		main := found[n]
 		ended = append(ended, id)
 		if typ == UnsubscribeRenewals {
-			if main.AutoRenewUntil.IsZero() {
-				main.AutoRenewUntil = now
-				main.GoneAt = main.goneAt()
-				changed = append(changed, main)
+			// Ending the renewals is switching auto-renew off.
+			if err := s.switchAutoRenew(ctx, caller, id, AutoRenew{}, now); isResourceFailure(err) {
+				failures = append(failures, ResourceFailure{id, ErrorMessageOf(err)})
+			} else if err != nil {
+				return nil, nil, err
 			}
 			continue
 		}
 		gone := now.Add(s.Timings.For(main.ProjectID).Deletion)
 		for _, i := range found {
 			if (i == main || i.ParentID == main.ID) && i.UnsubscribedAt.IsZero() && i.Status(now) != InstanceDeleted {
-				if i.AutoRenewUntil.IsZero() {
+				if i.AutoRenewUntil.IsZero() || i.AutoRenewUntil.After(now) {
 					i.AutoRenewUntil = now
 				}
 				i.UnsubscribedAt, i.GoneAt = now, gone
@@ -87,7 +88,7 @@ func (s *Service) Unsubscribe(ctx context.Context, caller Caller, ids []string, 
 	// by that request and its order.
 	for _, id := range ended {
 		if slices.Contains(lost, id) {
-			failures = append(failures, UnsubscribeFailure{id, "the resource is already unsubscribed (by another request)"})
+			failures = append(failures, ResourceFailure{id, "the resource is already unsubscribed (by another request)"})
 		}
 	}
 	orderIDs := make([]string, 0, len(orders))
@@ -107,25 +108,19 @@ type OrderDetails struct {
 	At       time.Time
 }
 
-// Order returns one of the caller's orders (a purchase, an unsubscription,
-// or a renewal) and the resource it is about.
+// Order returns one of the caller's orders (a purchase, a renewal, a spec
+// change or an unsubscription) and the resource it is about. The
+// auto-renewals since an instance was last settled are not stored: they
+// are derived, from the instance.
 func (s *Service) Order(ctx context.Context, caller Caller, id string) (OrderDetails, error) {
 	now := s.Clocks.Now(caller.DomainID)
 	notFound := Errorf(ENOTFOUND, "order %q does not exist", id)
-	if base, k, ok := splitRenewalID(id); ok {
-		found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: base})
-		if err != nil {
-			return OrderDetails{}, err
-		}
-		for _, i := range found {
-			if renewals := i.RenewalOrders(now); k <= len(renewals) {
-				return OrderDetails{renewals[k-1], i, now}, nil
-			}
-		}
-		return OrderDetails{}, notFound
-	}
 	o, err := s.Store.FindOrder(ctx, caller.DomainID, id)
 	if errors.Is(err, ErrOrderNotFound) {
+		if base, k, ok := splitRenewalID(id); ok {
+			o, i, err := s.derivedRenewal(ctx, caller, base, k, now, notFound)
+			return OrderDetails{o, i, now}, err
+		}
 		return OrderDetails{}, notFound
 	}
 	if err != nil {
@@ -136,6 +131,23 @@ func (s *Service) Order(ctx context.Context, caller Caller, id string) (OrderDet
 		return OrderDetails{}, notFound
 	}
 	return OrderDetails{o, found[0], now}, nil
+}
+
+// derivedRenewal returns the k-th auto-renewal of the instance bought with
+// the order base, if it has happened by now.
+func (s *Service) derivedRenewal(ctx context.Context, caller Caller, base string, k int, now time.Time, notFound error) (*Order, *Instance, error) {
+	found, err := s.Store.Resources(ctx, caller.DomainID, ResourceFilter{OrderID: base})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, i := range found {
+		if n := k - i.AutoRenewals; n >= 1 {
+			if renewals := i.RenewalOrders(now); n <= len(renewals) {
+				return renewals[n-1], i, nil
+			}
+		}
+	}
+	return nil, nil, notFound
 }
 
 // ResourceQuery selects a page of a domain's resources, as BSS's resource

@@ -30,42 +30,28 @@ const (
 // world is consulted: ranges, lengths and tags. Each error is EINVALID and
 // names the field on the wire.
 func (p *Purchase) Validate() error {
-	for _, f := range []struct {
-		name, value string
-		min, max    int
-	}{
-		{"region_id", p.RegionID, 1, MaxNameLen},
-		{"availability_zone", p.AvailabilityZone, 1, MaxNameLen},
-		{"vpc_id", p.VpcID, 1, MaxNameLen},
-		{"net_id", p.NetID, 1, MaxNameLen},
-		{"security_group_id", p.SecurityGroupID, 1, MaxNameLen},
-		{"instance_name", p.InstanceName, 1, MaxNameLen},
-		{"eps_id", p.EpsID, 0, MaxNameLen},
-		{"resource_spec_code", p.ResourceSpecCode, 1, MaxNameLen},
-		{"commodity_id", p.CommodityID, 0, MaxNameLen},
-		{"product_id", p.ProductID, 0, MaxNameLen},
-		{"promotion_info", p.PromotionInfo, 0, MaxPromotionInfoLen},
-		{"cloud_service_type", p.CloudServiceType, 0, MaxNameLen},
-		{"resource_type", p.ResourceType, 0, MaxNameLen},
-		{"cdm_version", p.CdmVersion, 0, MaxNameLen},
-		{"extesion_package_type", p.ExtensionPackage, 0, MaxNameLen},
-		{"binding_instance_id", p.BindingInstanceID, 0, MaxNameLen},
-	} {
-		if err := checkLen(f.name, f.value, f.min, f.max); err != nil {
-			return err
-		}
+	if err := checkFields(
+		field{"region_id", p.RegionID, 1, MaxNameLen},
+		field{"availability_zone", p.AvailabilityZone, 1, MaxNameLen},
+		field{"vpc_id", p.VpcID, 1, MaxNameLen},
+		field{"net_id", p.NetID, 1, MaxNameLen},
+		field{"security_group_id", p.SecurityGroupID, 1, MaxNameLen},
+		field{"instance_name", p.InstanceName, 1, MaxNameLen},
+		field{"eps_id", p.EpsID, 0, MaxNameLen},
+		field{"resource_spec_code", p.ResourceSpecCode, 1, MaxNameLen},
+		field{"commodity_id", p.CommodityID, 0, MaxNameLen},
+		field{"product_id", p.ProductID, 0, MaxNameLen},
+		field{"promotion_info", p.PromotionInfo, 0, MaxPromotionInfoLen},
+		field{"cloud_service_type", p.CloudServiceType, 0, MaxNameLen},
+		field{"resource_type", p.ResourceType, 0, MaxNameLen},
+		field{"cdm_version", p.CdmVersion, 0, MaxNameLen},
+		field{"extesion_package_type", p.ExtensionPackage, 0, MaxNameLen},
+		field{"binding_instance_id", p.BindingInstanceID, 0, MaxNameLen},
+	); err != nil {
+		return err
 	}
-	switch p.PeriodType {
-	case PeriodMonth:
-		if p.PeriodNum < 1 || p.PeriodNum > MaxMonths {
-			return Errorf(EINVALID, "period_num: must be 1-%d for a monthly period (period_type 2), got %d", MaxMonths, p.PeriodNum)
-		}
-	case PeriodYear:
-		if p.PeriodNum < 1 || p.PeriodNum > MaxYears {
-			return Errorf(EINVALID, "period_num: must be 1-%d for a yearly period (period_type 3), got %d", MaxYears, p.PeriodNum)
-		}
-	default:
-		return Errorf(EINVALID, "period_type: must be 2 (month) or 3 (year), got %d", p.PeriodType)
+	if err := checkPeriod(p.PeriodType, p.PeriodNum); err != nil {
+		return err
 	}
 	if p.IsAutoRenew != 0 && p.IsAutoRenew != 1 {
 		return Errorf(EINVALID, "is_auto_renew: must be 0 or 1, got %d", p.IsAutoRenew)
@@ -77,6 +63,23 @@ func (p *Purchase) Validate() error {
 		return Errorf(EINVALID, "binding_instance_id: is required when extesion_package_type is set")
 	}
 	return p.validateTags()
+}
+
+// checkPeriod checks a subscription period, of a purchase or a renewal.
+func checkPeriod(pt PeriodType, n int) error {
+	switch pt {
+	case PeriodMonth:
+		if n < 1 || n > MaxMonths {
+			return Errorf(EINVALID, "period_num: must be 1-%d for a monthly period (period_type 2), got %d", MaxMonths, n)
+		}
+	case PeriodYear:
+		if n < 1 || n > MaxYears {
+			return Errorf(EINVALID, "period_num: must be 1-%d for a yearly period (period_type 3), got %d", MaxYears, n)
+		}
+	default:
+		return Errorf(EINVALID, "period_type: must be 2 (month) or 3 (year), got %d", pt)
+	}
+	return nil
 }
 
 func (p *Purchase) validateTags() error {
@@ -95,6 +98,22 @@ func (p *Purchase) validateTags() error {
 			return Errorf(EINVALID, "tags[%d].key: duplicate key %q", i, t.Key)
 		}
 		keys[t.Key] = true
+	}
+	return nil
+}
+
+// field is a string of a request and the range of its length.
+type field struct {
+	name, value string
+	min, max    int
+}
+
+// checkFields checks the fields' lengths, in order.
+func checkFields(fs ...field) error {
+	for _, f := range fs {
+		if err := checkLen(f.name, f.value, f.min, f.max); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -39,10 +39,12 @@ type Region struct {
 }
 
 // Edition is an entry of the edition catalog: a resource_spec_code that may
-// be bought, and the product id the list reports for it.
+// be bought, the product id the list reports for it, and its rank: an
+// upgrade moves to a higher rank, a downgrade to a lower one.
 type Edition struct {
 	SpecCode  string `json:"spec_code"`
 	ProductID string `json:"product_id"`
+	Rank      int    `json:"rank,omitempty"`
 }
 
 // Domain is an account: it owns users, projects and enterprise projects.
@@ -53,7 +55,7 @@ type Domain struct {
 	Projects           []*Project          `json:"projects"`
 	EnterpriseProjects []EnterpriseProject `json:"enterprise_projects,omitempty"`
 
-	enterpriseProjects map[string]bool // a world may have 100,000s: looked up per purchase
+	enterpriseProjects map[string]string // id to name; a world may have 100,000s: looked up per purchase
 }
 
 // User is an IAM user. Only the bcrypt hash of the password is kept; a
@@ -103,15 +105,17 @@ type VPC struct {
 }
 
 // DefaultEditions is the catalog used when a world names none: the editions
-// seen publicly (docs/contract.md §2). The product ids are ours.
+// seen publicly (docs/contract.md §2). The product ids and the ranks are ours: the
+// free and trial editions, then starter to enterprise as the console lists
+// them.
 var DefaultEditions = []Edition{
-	{SpecCode: "dayu.starter", ProductID: "OFFI740586375358963717"},
-	{SpecCode: "dayu.basic", ProductID: "OFFI740586375358963718"},
-	{SpecCode: "dayu.advanced", ProductID: "OFFI740586375358963719"},
-	{SpecCode: "dayu.nb.professional", ProductID: "OFFI740586375358963720"},
-	{SpecCode: "dayu.nb.enterprise", ProductID: "OFFI740586375358963721"},
-	{SpecCode: "dayu.free", ProductID: "OFFI740586375358963722"},
-	{SpecCode: "dayu.experience", ProductID: "OFFI740586375358963723"},
+	{SpecCode: "dayu.starter", ProductID: "OFFI740586375358963717", Rank: 3},
+	{SpecCode: "dayu.basic", ProductID: "OFFI740586375358963718", Rank: 4},
+	{SpecCode: "dayu.advanced", ProductID: "OFFI740586375358963719", Rank: 5},
+	{SpecCode: "dayu.nb.professional", ProductID: "OFFI740586375358963720", Rank: 6},
+	{SpecCode: "dayu.nb.enterprise", ProductID: "OFFI740586375358963721", Rank: 7},
+	{SpecCode: "dayu.free", ProductID: "OFFI740586375358963722", Rank: 1},
+	{SpecCode: "dayu.experience", ProductID: "OFFI740586375358963723", Rank: 2},
 }
 
 // WorldFile is a world document as its author wrote it (dayu serve
@@ -245,6 +249,9 @@ func (w *World) index() error {
 		if err := unique("edition", e.SpecCode); err != nil {
 			return err
 		}
+		if e.Rank == 0 { // a world stored before ranks, or a file without them
+			e.Rank = defaultRank(e.SpecCode)
+		}
 		w.editions[e.SpecCode] = e
 	}
 	for _, d := range w.Domains {
@@ -254,9 +261,9 @@ func (w *World) index() error {
 		if err := unique("domain name", d.Name); err != nil {
 			return err
 		}
-		d.enterpriseProjects = make(map[string]bool, len(d.EnterpriseProjects))
+		d.enterpriseProjects = make(map[string]string, len(d.EnterpriseProjects))
 		for _, e := range d.EnterpriseProjects {
-			d.enterpriseProjects[e.ID] = true
+			d.enterpriseProjects[e.ID] = e.Name
 		}
 		for _, u := range d.Users {
 			if err := unique("user", u.ID); err != nil {
@@ -357,7 +364,28 @@ func (d *Domain) ProjectByName(name string) *Project {
 // HasEnterpriseProject reports whether id is one of the domain's enterprise
 // projects; the default one always is.
 func (d *Domain) HasEnterpriseProject(id string) bool {
-	return id == DefaultEnterpriseProject || d.enterpriseProjects[id]
+	_, ok := d.enterpriseProjects[id]
+	return id == DefaultEnterpriseProject || ok
+}
+
+// EnterpriseProjectName is the name of one of the domain's enterprise
+// projects ("default" for the default one), "" for an unknown one.
+func (d *Domain) EnterpriseProjectName(id string) string {
+	if id == DefaultEnterpriseProject {
+		return "default"
+	}
+	return d.enterpriseProjects[id]
+}
+
+// defaultRank is the rank of an edition of the default catalog, 0 for
+// another.
+func defaultRank(specCode string) int {
+	for _, e := range DefaultEditions {
+		if e.SpecCode == specCode {
+			return e.Rank
+		}
+	}
+	return 0
 }
 
 // CheckPassword reports whether password is the user's.

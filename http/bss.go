@@ -16,24 +16,23 @@ func (s *Server) orderDetails(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	o, i := d.Order, d.Resource
-	status := o.Status(d.At)
-	info := orderInfo{
-		OrderID: o.ID, CustomerID: o.DomainID, ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
-		SourceType: 1, Status: int(status), OrderType: int(o.Type), MeasureID: 1, Currency: "CNY",
-		CreateTime: o.CreatedAt.Format(bssTime),
+	o, i, now := d.Order, d.Resource, d.At
+	exp, _ := i.Term(now)
+	spec, product := i.SpecAt(now)
+	pt, pn := i.PeriodType, i.PeriodNum
+	if o.PeriodNum > 0 { // a renewal: what it renewed by
+		pt, pn = o.PeriodType, o.PeriodNum
 	}
-	if status != dayu.OrderPendingPayment {
-		info.PaymentTime = o.CreatedAt.Format(bssTime)
+	if o.SpecCode != "" { // a spec change: the edition it moves to
+		spec = o.SpecCode
 	}
-	exp, _ := i.Term(d.At)
 	line := orderLineItem{
 		OrderLineItemID: o.ID + "-000001", ServiceTypeCode: serviceTypeDayu, ServiceTypeName: "DataArts Studio",
-		ProductID: i.ProductID, ProductSpecDesc: i.SpecCode,
-		PeriodType: int(i.PeriodType), PeriodNum: i.PeriodNum, SubscriptionNum: 1, Currency: "CNY",
+		ProductID: product, ProductSpecDesc: spec,
+		PeriodType: int(pt), PeriodNum: pn, SubscriptionNum: 1, Currency: "CNY",
 		EffectiveTime: i.EffectiveAt.Format(bssTime), ExpireTime: exp.Format(bssTime),
 	}
-	return http.StatusOK, orderDetails{TotalCount: 1, OrderInfo: info, OrderLineItems: []orderLineItem{line}}, nil
+	return http.StatusOK, orderDetails{TotalCount: 1, OrderInfo: toOrderInfo(o, now), OrderLineItems: []orderLineItem{line}}, nil
 }
 
 // Limits of the resource query (QueryResourcesReq of huaweicloud-sdk-go-v3
@@ -64,21 +63,24 @@ func (s *Server) queryResources(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	now := l.At
 	out.TotalCount = l.Total
 	for _, i := range l.Instances {
-		st, _ := dayu.ResourceStatusOf(i.Status(l.At))
-		exp, _ := i.Term(l.At)
+		st, _ := dayu.ResourceStatusOf(i.Status(now))
+		exp, _ := i.Term(now)
+		spec, product := i.SpecAt(now)
 		item := resourceItem{
 			ID: i.ID, ResourceID: i.ID, ResourceName: i.Name, RegionCode: i.RegionID,
-			ServiceTypeCode: serviceTypeDayu, ResourceTypeCode: resourceTypeDayu, ResourceSpecCode: i.SpecCode,
-			ProjectID: i.ProjectID, ProductID: i.ProductID, ParentResourceID: i.ParentID, IsMainResource: 1,
+			ServiceTypeCode: serviceTypeDayu, ResourceTypeCode: resourceTypeDayu, ResourceSpecCode: spec,
+			ProjectID: i.ProjectID, ProductID: product, ParentResourceID: i.ParentID, IsMainResource: 1,
 			Status: int(st), EffectiveTime: i.EffectiveAt.Format(bssTime), ExpireTime: exp.Format(bssTime),
-			ExpirePolicy: expirePolicyGrace,
+			ExpirePolicy:      expirePolicyGrace,
+			EnterpriseProject: idAndName{ID: i.EpsID, Name: s.enterpriseProjectName(c.caller, i.EpsID)},
 		}
 		if i.IsPackage() {
 			item.IsMainResource = 0
 		}
-		if i.AutoRenewUntil.IsZero() {
+		if i.AutoRenews(now) {
 			item.ExpirePolicy = expirePolicyRenew
 		}
 		out.Data = append(out.Data, item)
@@ -150,9 +152,5 @@ func (s *Server) unsubscribe(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := unsubscribeResponse{OrderIDs: orders, FailResourceInfos: make([]failedResourceInfo, 0, len(failed))}
-	for _, f := range failed {
-		out.FailResourceInfos = append(out.FailResourceInfos, failedResourceInfo{ResourceID: f.ResourceID, ErrorCode: errorTable[dayu.EINVALID].bss, ErrorMsg: f.Message})
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, ordersAndFailures(orders, failed), nil
 }

@@ -25,33 +25,35 @@ const (
 	dataArts service = iota // {"error_code", "error_msg"}, DAYU.* codes
 	bss                     // {"error_code", "error_msg"}, CBC.* codes
 	iam                     // Keystone's {"error": {"code", "message", "title"}}
+	eps                     // {"error": {"error_code", "error_msg"}}, EPS.* codes
 )
 
 // wireError is how one error code goes on the wire: the status and the
-// error_code of DataArts and of BSS. Codes starting APIGW. are the API
-// gateway's, the same for both, and their bodies carry request_id. IAM has
-// no gateway in front and no error_code: it answers in Keystone's format.
+// error_code of DataArts, of BSS and of EPS. Codes starting APIGW. are the
+// API gateway's, the same for all three, and their bodies carry request_id.
+// IAM has no gateway in front and no error_code: it answers in Keystone's
+// format.
 type wireError struct {
-	status        int
-	dataArts, bss string
+	status             int
+	dataArts, bss, eps string
 }
 
 // errorTable is the one place where an error becomes a status and a code.
 var errorTable = map[dayu.ErrorCode]wireError{
-	dayu.EINVALID:      {http.StatusBadRequest, "DAYU.4402", "CBC.0100"},
-	dayu.ECONFLICT:     {http.StatusBadRequest, "DAYU.4402", "CBC.0100"},
-	dayu.EUNAUTHORIZED: {http.StatusUnauthorized, "APIGW.0301", "APIGW.0301"},
-	dayu.ETOKENEXPIRED: {http.StatusUnauthorized, "APIGW.0307", "APIGW.0307"},
-	dayu.EFORBIDDEN:    {http.StatusForbidden, "APIGW.0302", "APIGW.0302"},
-	dayu.EKEYREUSED:    {http.StatusUnprocessableEntity, "DAYU.4402", "CBC.0100"},
-	dayu.ENOTFOUND:     {http.StatusNotFound, "DAYU.4404", "CBC.0101"},
-	ENOROUTE:           {http.StatusNotFound, "APIGW.0101", "APIGW.0101"},
-	EMETHOD:            {http.StatusMethodNotAllowed, "APIGW.0101", "APIGW.0101"},
-	ETOOLARGE:          {http.StatusRequestEntityTooLarge, "APIGW.0201", "APIGW.0201"},
-	dayu.ETHROTTLED:    {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308"},
-	dayu.EUNAVAILABLE:  {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
-	dayu.ETIMEOUT:      {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
-	dayu.EINTERNAL:     {http.StatusInternalServerError, "DAYU.3531", "CBC.0999"},
+	dayu.EINVALID:      {http.StatusBadRequest, "DAYU.4402", "CBC.0100", "EPS.0002"},
+	dayu.ECONFLICT:     {http.StatusBadRequest, "DAYU.4402", "CBC.0100", "EPS.0002"},
+	dayu.EUNAUTHORIZED: {http.StatusUnauthorized, "APIGW.0301", "APIGW.0301", "APIGW.0301"},
+	dayu.ETOKENEXPIRED: {http.StatusUnauthorized, "APIGW.0307", "APIGW.0307", "APIGW.0307"},
+	dayu.EFORBIDDEN:    {http.StatusForbidden, "APIGW.0302", "APIGW.0302", "APIGW.0302"},
+	dayu.EKEYREUSED:    {http.StatusUnprocessableEntity, "DAYU.4402", "CBC.0100", "EPS.0002"},
+	dayu.ENOTFOUND:     {http.StatusNotFound, "DAYU.4404", "CBC.0101", "EPS.0005"},
+	ENOROUTE:           {http.StatusNotFound, "APIGW.0101", "APIGW.0101", "APIGW.0101"},
+	EMETHOD:            {http.StatusMethodNotAllowed, "APIGW.0101", "APIGW.0101", "APIGW.0101"},
+	ETOOLARGE:          {http.StatusRequestEntityTooLarge, "APIGW.0201", "APIGW.0201", "APIGW.0201"},
+	dayu.ETHROTTLED:    {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308", "APIGW.0308"},
+	dayu.EUNAVAILABLE:  {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001"},
+	dayu.ETIMEOUT:      {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001"},
+	dayu.EINTERNAL:     {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001"},
 }
 
 // messageFormats wraps a message the way the service words it (the seed's
@@ -66,6 +68,11 @@ type errorBody struct {
 	ErrorCode string `json:"error_code"`
 	ErrorMsg  string `json:"error_msg"`
 	RequestID string `json:"request_id,omitempty"`
+}
+
+// epsErrorBody is the EPS error format: the code and message in "error".
+type epsErrorBody struct {
+	Error errorBody `json:"error"`
 }
 
 // keystoneError is IAM's error format.
@@ -133,8 +140,11 @@ func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer 
 	}
 	msg := dayu.ErrorMessageOf(err)
 	wire := we.dataArts
-	if svc == bss {
+	switch svc {
+	case bss:
 		wire = we.bss
+	case eps:
+		wire = we.eps
 	}
 	switch f, ok := messageFormats[wire]; {
 	case fe != nil:
@@ -152,10 +162,16 @@ func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer 
 		return jsonAnswer(we.status, keystoneError{keystoneErrorDetail{we.status, msg, http.StatusText(we.status)}})
 	}
 	body := errorBody{ErrorCode: wire, ErrorMsg: msg}
-	if strings.HasPrefix(wire, "APIGW.") {
+	var a answer
+	switch {
+	case strings.HasPrefix(wire, "APIGW."):
 		body.RequestID = h.Get(headerRequestID)
+		a = jsonAnswer(we.status, body)
+	case svc == eps:
+		a = jsonAnswer(we.status, epsErrorBody{body})
+	default:
+		a = jsonAnswer(we.status, body)
 	}
-	a := jsonAnswer(we.status, body)
 	a.code = wire
 	return a
 }

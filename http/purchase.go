@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -55,25 +54,7 @@ func (s *Server) listInstances(c *call) (int, any, error) {
 
 // parsePage reads limit (1-100, default 20) and offset (>= 0, default 0).
 func parsePage(r *http.Request) (dayu.Page, error) {
-	q := r.URL.Query()
 	p := dayu.Page{Limit: defaultLimit}
-	for _, f := range []struct {
-		name     string
-		dst      *int
-		min, max int
-	}{
-		{"limit", &p.Limit, 1, maxLimit},
-		{"offset", &p.Offset, 0, 1 << 30},
-	} {
-		v := q.Get(f.name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < f.min || n > f.max {
-			return p, dayu.Errorf(dayu.EINVALID, "%s: must be an integer from %d to %d, got %q", f.name, f.min, f.max, v)
-		}
-		*f.dst = n
-	}
-	return p, nil
+	err := parseInts(r.URL.Query(), intParam{"limit", &p.Limit, 1, maxLimit}, intParam{"offset", &p.Offset, 0, maxOffset})
+	return p, err
 }

@@ -89,6 +89,21 @@ func (s *Server) routes() []route {
 		{"GET /v2/orders/customer-orders/details/{order_id}", dayu.OpShowCustomerOrderDetails, bss, false, s.orderDetails},
 		{"POST /v2/orders/suscriptions/resources/query", dayu.OpListPayPerUseCustomerResources, bss, false, s.queryResources}, // sic
 		{"POST /v2/orders/subscriptions/resources/unsubscribe", dayu.OpCancelResourcesSubscription, bss, false, s.unsubscribe},
+		// The instance's life after the purchase.
+		{"POST /v2/orders/subscriptions/resources/autorenew/{resource_id}", dayu.OpAutoRenewalResources, bss, false, s.enableAutoRenew},
+		{"DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id}", dayu.OpCancelAutoRenewalResources, bss, false, s.disableAutoRenew},
+		{"POST /v2/orders/subscriptions/resources/renew", dayu.OpRenewalResources, bss, false, s.renew},
+		{"GET /v2/orders/customer-orders", dayu.OpListCustomerOrders, bss, false, s.listOrders},
+		{"POST /v3/orders/customer-orders/pay", dayu.OpPayOrders, bss, false, s.payOrder},
+		{"PUT /v2/orders/customer-orders/cancel", dayu.OpCancelCustomerOrder, bss, false, s.cancelOrder},
+		{"POST /v1/{project_id}/change-resource", dayu.OpChangeResource, dataArts, false, s.changeResource},
+		{"POST /v1.0/enterprise-projects/{enterprise_project_id}/resources-migrate", dayu.OpMigrateResource, eps, false, s.migrateResource},
+		{"POST /v1.0/enterprise-projects/{enterprise_project_id}/resources/filter", dayu.OpShowResourceBindEnterpriseProject, eps, false, s.filterResources},
+		{"GET /v1/{project_id}/workspaces/{instance_id}", dayu.OpListManagerWorkSpaces, dataArts, false, s.listWorkspaces},
+		{"POST /v1/{project_id}/workspaces/{instance_id}", dayu.OpCreateManagerWorkSpace, dataArts, false, s.createWorkspace},
+		{"GET /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", dayu.OpShowWorkSpace, dataArts, false, s.showWorkspace},
+		{"PUT /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", dayu.OpUpdateWorkSpace, dataArts, false, s.updateWorkspace},
+		{"DELETE /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", dayu.OpDeleteWorkSpace, dataArts, false, s.deleteWorkspace},
 	}
 }
 

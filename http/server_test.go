@@ -46,8 +46,28 @@ var testWorld = sync.OnceValues(func() ([]byte, error) {
 	for n := range 200 {
 		w.Domains[0].EnterpriseProjects = append(w.Domains[0].EnterpriseProjects, dayu.EnterpriseProject{ID: testEPS(n), Name: testEPS(n)})
 	}
+	w.Domains = append(w.Domains, otherTenant(w.Domains[0].Users[0].PasswordHash))
 	return w.Marshal()
 })
+
+// The other tenant: another domain, with a project of its own and the
+// enterprise projects of the same ids as the dev domain's.
+const (
+	otherDomainID  = "0ther0d0ma1n0000000000000000000a"
+	otherProjectID = "0ther0pr0ject000000000000000000b"
+	otherAK        = "OTHERTENANTACCESSKEY"
+	otherSK        = "otherTenantSecretKey000000000000000000001"
+)
+
+func otherTenant(passwordHash string) *dayu.Domain {
+	return &dayu.Domain{ID: otherDomainID, Name: "other-tenant",
+		Users: []*dayu.User{{ID: "0ther0user000000000000000000000c", Name: "mallory", PasswordHash: passwordHash,
+			AccessKeys: []dayu.AccessKey{{Access: otherAK, Secret: otherSK}}}},
+		Projects: []*dayu.Project{{ID: otherProjectID, Name: "cn-north-4", RegionID: q.RegionID,
+			VPCs: []dayu.VPC{{ID: q.VpcID, Subnets: []string{q.NetID}}}, SecurityGroups: []string{q.SecurityGroupID}}},
+		EnterpriseProjects: []dayu.EnterpriseProject{{ID: testEPS(0), Name: "theirs"}},
+	}
+}
 
 // server is a real Dayu (node.New, as dayu serve builds it) on a real
 // listener (dayuhttp.Serve, with dayu serve's settings) and a fresh store.

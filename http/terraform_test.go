@@ -27,6 +27,13 @@ func (s *server) gsdk(method, path string, body any) response {
 // gsdkRequest is the signed request gsdk sends, for tests to alter.
 func (s *server) gsdkRequest(method, path string, body any) *http.Request {
 	s.t.Helper()
+	return s.gsdkRequestAs(q.AccessKey, q.SecretKey, q.ProjectID, method, path, body)
+}
+
+// gsdkRequestAs is gsdkRequest signed with another access key, for another
+// project.
+func (s *server) gsdkRequestAs(ak, sk, project, method, path string, body any) *http.Request {
+	s.t.Helper()
 	var raw []byte
 	if body != nil {
 		raw = append(mustJSON(s.t, body), '\n')
@@ -42,8 +49,8 @@ func (s *server) gsdkRequest(method, path string, body any) *http.Request {
 		req.Header.Set("Content-Type", "application/json")
 		signed = []string{"accept", "content-type", "user-agent", "x-sdk-date"}
 	}
-	signature.Sign(req, raw, q.AccessKey, q.SecretKey, signed, s.clock.Now())
-	req.Header.Set("X-Project-Id", q.ProjectID)
+	signature.Sign(req, raw, ak, sk, signed, s.clock.Now())
+	req.Header.Set("X-Project-Id", project)
 	return req
 }
 

@@ -61,9 +61,9 @@ func TestTestClocks(t *testing.T) {
 	if frozen.status != http.StatusOK || frozen.json(t)["frozen"] != true {
 		t.Fatalf("freeze the dev domain's clock: %d %s", frozen.status, frozen.body)
 	}
-	first := s.listed(devTok, q.ProjectID, devID)
+	first := s.itemIn(devTok, q.ProjectID, devID)
 	time.Sleep(20 * time.Millisecond)
-	if again := s.listed(devTok, q.ProjectID, devID); again["expire_days"] != first["expire_days"] || again["status"] != 2.0 {
+	if again := s.itemIn(devTok, q.ProjectID, devID); again["expire_days"] != first["expire_days"] || again["status"] != 2.0 {
 		t.Errorf("a frozen domain's instance changed: %v then %v", first, again)
 	}
 	// A month and a day on the dev domain's clock: its instance (not
@@ -76,10 +76,10 @@ func TestTestClocks(t *testing.T) {
 		t.Errorf("a dev token after its domain's clock moved 32 days: %d, want 401 (expired)", r.status)
 	}
 	devTok = s.token(q.ProjectID)
-	if st := s.listed(devTok, q.ProjectID, devID)["status"]; st != 5.0 {
+	if st := s.itemIn(devTok, q.ProjectID, devID)["status"]; st != 5.0 {
 		t.Errorf("the dev instance 32 days on: status %v, want 5 (grace)", st)
 	}
-	if st := s.listed(otherTok, otherProject, otherID)["status"]; st != 2.0 {
+	if st := s.itemIn(otherTok, otherProject, otherID)["status"]; st != 2.0 {
 		t.Errorf("the other domain's instance: status %v, want 2: its clock did not move", st)
 	}
 	list := s.do("GET", "/_dayu/clocks", nil, adminAuth...).json(t)["clocks"].([]any)
@@ -105,8 +105,8 @@ func (s *server) tokenOf(domain, project string) string {
 	return r.header.Get("X-Subject-Token")
 }
 
-// listed is the instance's list item, failing the test if it is not listed.
-func (s *server) listed(token, project, id string) map[string]any {
+// itemIn is the instance's item in a project's list, failing the test if it is not listed.
+func (s *server) itemIn(token, project, id string) map[string]any {
 	s.t.Helper()
 	for _, it := range s.list(token, project, "?limit=100")["commodity_orders"].([]any) {
 		if m := it.(map[string]any); m["resource_id"] == id {

@@ -198,21 +198,31 @@ const (
 )
 
 func toInstanceItem(i *dayu.Instance, t time.Time) instanceItem {
+	spec, product := i.SpecAt(t)
+	exp, _ := i.Term(t)
 	return instanceItem{
 		ResourceID: i.ID, ResourceName: i.Name, ResourceType: resourceTypeDayu,
-		ResourceSpecCode: i.SpecCode, ProductID: i.ProductID,
+		ResourceSpecCode: spec, ProductID: product,
 		VpcID: i.VpcID, NetID: i.NetID, SecurityGroupID: i.SecurityGroupID,
 		AvailabilityZone: i.AvailabilityZone, RegionID: i.RegionID, ProjectID: i.ProjectID,
 		DomainID: i.DomainID, EpsID: i.EpsID, OrderID: i.OrderID,
 		OrderType: orderTypeNew, ChargeType: chargeTypePrepaid, WorkSpaceMode: workSpaceMode,
 		CreateUser: i.CreateUser, SubscriptionID: i.OrderID, LockCheckEndpoint: "",
-		Status: int(i.Status(t)), IsAutoRenew: i.IsAutoRenew,
-		EffectiveTime: i.EffectiveAt.UnixMilli(), ExpireTime: i.ExpiresAt.UnixMilli(),
+		Status: int(i.Status(t)), IsAutoRenew: flag(i.AutoRenews(t)),
+		EffectiveTime: i.EffectiveAt.UnixMilli(), ExpireTime: exp.UnixMilli(),
 		CreateTime: i.CreatedAt.UnixMilli(), ExpireDays: strconv.Itoa(i.ExpireDays(t)),
 	}
 }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// flag is a boolean as the contract's 0/1 integers.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // tokenRequest is the body of POST /v3/auth/tokens (docs/contract.md §6).
 type tokenRequest struct {
@@ -421,6 +431,8 @@ type resourceItem struct {
 	EffectiveTime    string `json:"effective_time"`
 	ExpireTime       string `json:"expire_time"`
 	ExpirePolicy     int    `json:"expire_policy"`
+	// EnterpriseProject is V3's OrderInstanceV2.enterprise_project.
+	EnterpriseProject idAndName `json:"enterprise_project"`
 }
 
 // Expire policies of BSS: what happens at expiry.
@@ -568,4 +580,154 @@ type testClockList struct {
 func toTestClockView(tc *dayu.TestClock, server time.Time) testClockView {
 	now := tc.Now(server)
 	return testClockView{DomainID: tc.DomainID, Now: now.Format(time.RFC3339Nano), Frozen: tc.Frozen, AheadSeconds: now.Sub(server).Seconds()}
+}
+
+// autoRenewRequest is the optional body of POST
+// /v2/orders/subscriptions/resources/autorenew/{resource_id} (GSDK sends
+// none).
+type autoRenewRequest struct {
+	AutoRenewTimes *int    `json:"auto_renew_times"`
+	PeriodType     *string `json:"period_type"` // MONTH or YEAR
+}
+
+// renewRequest is the body of POST /v2/orders/subscriptions/resources/renew;
+// its answer is an unsubscribeResponse (order_ids, fail_resource_infos).
+type renewRequest struct {
+	ResourceIDs []string `json:"resource_ids"`
+	PeriodType  *int     `json:"period_type"`
+	PeriodNum   *int     `json:"period_num"`
+	IsAutoPay   *int     `json:"is_auto_pay"`
+}
+
+// orderIDRequest is the body of POST /v3/orders/customer-orders/pay and of
+// PUT /v2/orders/customer-orders/cancel. Pay's coupons and discounts
+// (use_coupon, use_discount, coupon_infos, discount_infos) are accepted and
+// ignored: nothing is charged.
+type orderIDRequest struct {
+	OrderID *string `json:"order_id"`
+}
+
+// orderList is the body of GET /v2/orders/customer-orders (V3's
+// ListCustomerOrdersResponse).
+type orderList struct {
+	TotalCount int         `json:"total_count"`
+	OrderInfos []orderInfo `json:"order_infos"`
+}
+
+// changeResourceRequest is the body of POST /v1/{project_id}/change-resource.
+// product_id and promotion_info are accepted and ignored: the edition names
+// its product.
+type changeResourceRequest struct {
+	ChangeMode       *int    `json:"change_mode"`
+	ResourceID       *string `json:"resource_id"`
+	ResourceSpecCode *string `json:"resource_spec_code"`
+}
+
+// actionResult is DataArts Studio's answer to a change: {"is_success": true,
+// "message": null}, with the order a change placed or the id of what it
+// created (ours).
+type actionResult struct {
+	IsSuccess bool    `json:"is_success"`
+	Message   *string `json:"message"`
+	OrderID   string  `json:"order_id,omitempty"`
+	ID        string  `json:"id,omitempty"`
+}
+
+// migrateRequest is the body of POST
+// /v1.0/enterprise-projects/{enterprise_project_id}/resources-migrate.
+// associated is accepted and ignored: packages always move with their
+// instance.
+type migrateRequest struct {
+	ResourceType *string `json:"resource_type"`
+	ResourceID   *string `json:"resource_id"`
+	ProjectID    string  `json:"project_id"`
+	RegionID     string  `json:"region_id"`
+}
+
+// epsFilterRequest is the body of POST
+// /v1.0/enterprise-projects/{enterprise_project_id}/resources/filter.
+type epsFilterRequest struct {
+	Projects      []string   `json:"projects"`
+	ResourceTypes []string   `json:"resource_types"`
+	Offset        *int       `json:"offset"`
+	Limit         *int       `json:"limit"`
+	Matches       []epsMatch `json:"matches"`
+}
+
+type epsMatch struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// epsFilterResponse is its 200 body (V3's
+// ShowResourceBindEnterpriseProjectResponse). Dayu answers for every
+// project it is asked, so errors is always empty.
+type epsFilterResponse struct {
+	Resources  []epsResource `json:"resources"`
+	Errors     []struct{}    `json:"errors"`
+	TotalCount int           `json:"total_count"`
+}
+
+type epsResource struct {
+	EnterpriseProjectID string `json:"enterprise_project_id"`
+	ProjectID           string `json:"project_id"`
+	ProjectName         string `json:"project_name"`
+	ResourceDetail      any    `json:"resource_detail"` // null (ours)
+	ResourceID          string `json:"resource_id"`
+	ResourceName        string `json:"resource_name"`
+	ResourceType        string `json:"resource_type"`
+}
+
+// workspaceRequest is the body of POST /v1/{project_id}/workspaces/{instance_id}
+// and of PUT /v1/{project_id}/workspaces/{instance_id}/{workspace_id} (V3's
+// CreateWorkspaceParams).
+type workspaceRequest struct {
+	Name                  *string `json:"name"`
+	Description           *string `json:"description"`
+	EpsID                 *string `json:"eps_id"`
+	BadRecordLocationName *string `json:"bad_record_location_name"`
+	JobLogLocationName    *string `json:"job_log_location_name"`
+}
+
+// workspaceList is the body of GET /v1/{project_id}/workspaces/{instance_id}.
+type workspaceList struct {
+	Count     int             `json:"count"`
+	TotalPage int             `json:"total_page"`
+	Data      []workspaceBody `json:"data"`
+}
+
+// workspaceBody is a workspace (V3's Workspacebody and
+// ShowWorkSpaceResponse): its times are numbers, epoch milliseconds.
+type workspaceBody struct {
+	ID                    string `json:"id"`
+	Name                  string `json:"name"`
+	Description           string `json:"description"`
+	EpsID                 string `json:"eps_id"`
+	BadRecordLocationName string `json:"bad_record_location_name"`
+	JobLogLocationName    string `json:"job_log_location_name"`
+	IsDefault             int    `json:"is_default"`
+	OwnerName             string `json:"owner_name"`
+	ProjectID             string `json:"project_id"`
+	DomainID              string `json:"domain_id"`
+	InstanceID            string `json:"instance_id"`
+	CreateTime            int64  `json:"create_time"`
+	CreateUser            string `json:"create_user"`
+	MemberNum             int    `json:"member_num"`
+	UpdateTime            int64  `json:"update_time"`
+	UpdateUser            string `json:"update_user"`
+}
+
+// Workspace values Dayu does not model (ours): is_default is 1 for the
+// default workspace and 0 (private) for the others, and every workspace
+// has one member, its creator.
+const workspaceMembers = 1
+
+func toWorkspaceBody(w *dayu.Workspace) workspaceBody {
+	return workspaceBody{
+		ID: w.ID, Name: w.Name, Description: w.Description, EpsID: w.EpsID,
+		BadRecordLocationName: w.BadRecordLocation, JobLogLocationName: w.JobLogLocation,
+		IsDefault: flag(w.IsDefault), OwnerName: w.CreateUser, ProjectID: w.ProjectID, DomainID: w.DomainID,
+		InstanceID: w.InstanceID, CreateTime: w.CreatedAt.UnixMilli(), CreateUser: w.CreateUser,
+		MemberNum: workspaceMembers, UpdateTime: w.UpdatedAt.UnixMilli(), UpdateUser: w.UpdateUser,
+	}
 }

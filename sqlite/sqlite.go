@@ -233,6 +233,7 @@ func classify(err error) dayu.ErrorCode {
 // index: its messages name columns, not indexes.
 var uniqueColumns = map[string]string{
 	"instances_one_per_eps": "instances.project_id, instances.eps_slot",
+	"workspaces_by_name":    "workspaces.instance_id, workspaces.name",
 }
 
 func isUniqueViolation(err error, index string) bool {

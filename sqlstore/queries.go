@@ -6,7 +6,8 @@ const instanceColumns = `id, project_id, domain_id, order_id, name, region_id, a
 	vpc_id, net_id, security_group_id, eps_id, spec_code, product_id,
 	period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
 	created_at, effective_at, expires_at, tags,
-	auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at`
+	auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at,
+	renewed_months, auto_renewals, settled_at, next_spec_code, next_product_id, next_spec_at, rev`
 
 // notGone is the condition of an instance still in the list at the time
 // bound to its placeholder.
@@ -55,7 +56,7 @@ func newQueries(d Dialect) queries {
 		activeMainInstance: r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
 		countInstances:     r(`SELECT COUNT(*) FROM instances WHERE project_id = ? AND ` + notGone),
 		listInstances:      r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
-		findOrder:          r(`SELECT id, type, domain_id, project_id, resource_id, created_at, completed_at FROM orders WHERE id = ? AND domain_id = ?`),
+		findOrder:          r(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND domain_id = ?`),
 		unsubscribe:        r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
 		deleteOrders:       `DELETE FROM orders`,
 		deleteInstances:    `DELETE FROM instances`,

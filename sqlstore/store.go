@@ -316,17 +316,22 @@ func resourceWhere(domainID string, f dayu.ResourceFilter) (string, []any) {
 
 // scanInstances reads the rows of a query of instanceColumns.
 func (s *Store) scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, error) {
+	return scanAll(s, rows, err, scanInstance)
+}
+
+// scanAll reads every row of a query with scan.
+func scanAll[T any](s *Store, rows *sql.Rows, err error, scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, s.fail(err)
 	}
 	defer rows.Close()
-	var list []*dayu.Instance
+	var list []T
 	for rows.Next() {
-		i, err := scanInstance(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		list = append(list, i)
+		list = append(list, v)
 	}
 	return list, s.fail(rows.Err())
 }
@@ -334,20 +339,22 @@ func (s *Store) scanInstances(rows *sql.Rows, err error) ([]*dayu.Instance, erro
 func scanInstance(row interface{ Scan(...any) error }) (*dayu.Instance, error) {
 	var i dayu.Instance
 	var pt int
-	var created, effective, expires, renewUntil, grace, retention, unsubscribed int64
+	var created, effective, expires, renewUntil, grace, retention, unsubscribed, settled, nextSpecAt int64
 	var gone sql.NullInt64
 	var tags string
 	err := row.Scan(&i.ID, &i.ProjectID, &i.DomainID, &i.OrderID, &i.Name, &i.RegionID, &i.AvailabilityZone,
 		&i.VpcID, &i.NetID, &i.SecurityGroupID, &i.EpsID, &i.SpecCode, &i.ProductID,
 		&pt, &i.PeriodNum, &i.IsAutoRenew, &i.ExtensionPackage, &i.ParentID, &i.CreateUser,
 		&created, &effective, &expires, &tags,
-		&renewUntil, &grace, &retention, &unsubscribed, &gone)
+		&renewUntil, &grace, &retention, &unsubscribed, &gone,
+		&i.RenewedMonths, &i.AutoRenewals, &settled, &i.NextSpecCode, &i.NextProductID, &nextSpecAt, &i.Rev)
 	if err != nil {
 		return nil, err
 	}
 	i.PeriodType = dayu.PeriodType(pt)
 	i.CreatedAt, i.EffectiveAt, i.ExpiresAt = fromMS(created), fromMS(effective), fromMS(expires)
 	i.AutoRenewUntil, i.UnsubscribedAt = fromMS(renewUntil), fromMS(unsubscribed)
+	i.SettledAt, i.NextSpecAt = fromMS(settled), fromMS(nextSpecAt)
 	i.Grace, i.Retention = msDuration(grace), msDuration(retention)
 	if gone.Valid {
 		i.GoneAt = fromMS(gone.Int64)
@@ -360,18 +367,14 @@ func scanInstance(row interface{ Scan(...any) error }) (*dayu.Instance, error) {
 
 // FindOrder returns one order of the domain.
 func (s *Store) FindOrder(ctx context.Context, domainID, id string) (*dayu.Order, error) {
-	var o dayu.Order
-	var typ int
-	var created, completed int64
-	err := s.read.QueryRowContext(ctx, s.q.findOrder, id, domainID).Scan(&o.ID, &typ, &o.DomainID, &o.ProjectID, &o.ResourceID, &created, &completed)
+	o, err := scanOrder(s.read.QueryRowContext(ctx, s.q.findOrder, id, domainID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, dayu.ErrOrderNotFound
 	}
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	o.Type, o.CreatedAt, o.CompletedAt = dayu.OrderType(typ), fromMS(created), fromMS(completed)
-	return &o, nil
+	return o, nil
 }
 
 // SaveUnsubscriptions stores the unsubscriptions in one transaction; the
@@ -413,10 +416,13 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 	return lost, nil
 }
 
-// Reset deletes every order and instance.
+// Reset deletes every order, instance and workspace.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.deleteIdempotencyKeys); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, deleteWorkspaces); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {

@@ -65,6 +65,9 @@ func TestSpecOperations(t *testing.T) {
 		"GET /_dayu/clock":                                    true,
 		"POST /_dayu/clock":                                   true,
 	}
+	for _, op := range lifeOperations {
+		want[op] = true
+	}
 	got := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -89,4 +92,23 @@ func TestSpecOperations(t *testing.T) {
 			t.Logf("%s is in api/openapi.yaml but not in this test's list: add it", op)
 		}
 	}
+}
+
+// lifeOperations are the routes of the instance's life after its purchase
+// (http/server.go lifeRoutes).
+var lifeOperations = []string{
+	"POST /v2/orders/subscriptions/resources/autorenew/{resource_id}",
+	"DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id}",
+	"POST /v2/orders/subscriptions/resources/renew",
+	"GET /v2/orders/customer-orders",
+	"POST /v3/orders/customer-orders/pay",
+	"PUT /v2/orders/customer-orders/cancel",
+	"POST /v1/{project_id}/change-resource",
+	"POST /v1.0/enterprise-projects/{enterprise_project_id}/resources-migrate",
+	"POST /v1.0/enterprise-projects/{enterprise_project_id}/resources/filter",
+	"GET /v1/{project_id}/workspaces/{instance_id}",
+	"POST /v1/{project_id}/workspaces/{instance_id}",
+	"GET /v1/{project_id}/workspaces/{instance_id}/{workspace_id}",
+	"PUT /v1/{project_id}/workspaces/{instance_id}/{workspace_id}",
+	"DELETE /v1/{project_id}/workspaces/{instance_id}/{workspace_id}",
 }
