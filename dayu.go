@@ -288,7 +288,7 @@ type Store interface {
 	// the unsubscribe orders. An instance that another request
 	// unsubscribed first makes it fail with ECONFLICT and change nothing.
 	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) error
-	// Reset deletes every order and instance; the world and the token key
+	// Reset deletes every order, instance and workspace; the world and the token key
 	// stay.
 	Reset(ctx context.Context) error
 
