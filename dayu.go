@@ -259,8 +259,8 @@ type Store interface {
 	// and the order about it (Order.ResourceID) is not stored. The rest is
 	// stored all the same.
 	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) (lost []string, err error)
-	// Reset deletes every order, instance, fault rule and test clock; the
-	// world, the timings and the token key stay.
+	// Reset deletes every order, instance, workspace, fault rule and test
+	// clock; the world, the timings and the token key stay.
 	Reset(ctx context.Context) error
 
 	// Timings returns the stored lifecycle timings by project id ("" for

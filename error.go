@@ -35,6 +35,11 @@ var (
 	ErrOrderNotFound          = &Error{ENOTFOUND, "no such order"}
 	ErrFaultRuleNotFound      = &Error{ENOTFOUND, "no such fault rule"}
 	ErrClockChanged           = &Error{ECONFLICT, "the test clock changed meanwhile"}
+	ErrResourceChanged        = &Error{ECONFLICT, "the resource changed meanwhile; try again"}
+	ErrOrderNotPending        = &Error{ECONFLICT, "the order is no longer pending payment"}
+	ErrResourceNotFound       = &Error{ENOTFOUND, "no such resource"}
+	ErrWorkspaceNameTaken     = &Error{ECONFLICT, "the workspace name is taken"}
+	ErrWorkspaceNotFound      = &Error{ENOTFOUND, "no such workspace"}
 )
 
 // Error is the one error type that crosses package boundaries. Message is

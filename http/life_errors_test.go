@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dayu-emu/dayu"
 )
 
 // lifeState is what a caller can see of an instance's life: its list
@@ -265,5 +268,44 @@ func TestLifeTenantScoping(t *testing.T) {
 	}
 	if after := s.lifeState(id); !reflect.DeepEqual(after, before) {
 		t.Errorf("the other tenant changed what we see:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// TestLifeOfAnUnsubscribedInstance: an instance being unsubscribed (status
+// 6) can no longer be renewed, switched, changed or moved: each is refused
+// in its service's format, and it stays as the unsubscription left it.
+func TestLifeOfAnUnsubscribedInstance(t *testing.T) {
+	s := newServer(t)
+	s.setTimings(q.ProjectID, dayu.Timings{Deletion: time.Hour, Grace: time.Hour, Retention: time.Hour})
+	id, _ := s.purchase(testEPS(41), 1)
+	s.call(http.StatusOK, "POST", "/v2/orders/subscriptions/resources/unsubscribe", map[string]any{"resource_ids": []string{id}, "unsubscribe_type": 1})
+	before := s.listed(id)
+	if before["status"] != 6.0 {
+		t.Fatalf("status %v after the unsubscription, want 6", before["status"])
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		body               any
+		status             int
+		code               string
+	}{
+		{"auto-renew on", "POST", autoRenewPath(id), nil, 400, "CBC.0100"},
+		{"auto-renew off", "DELETE", autoRenewPath(id), nil, 400, "CBC.0100"},
+		{"upgrade", "POST", "/v1/" + q.ProjectID + "/change-resource", map[string]any{"change_mode": 10, "resource_id": id, "resource_spec_code": "dayu.basic"}, 400, "DAYU.4402"},
+		{"renewal by change_mode 40", "POST", "/v1/" + q.ProjectID + "/change-resource", map[string]any{"change_mode": 40, "resource_id": id, "resource_spec_code": "dayu.starter"}, 400, "DAYU.4402"},
+		{"move", "POST", "/v1.0/enterprise-projects/" + testEPS(42) + "/resources-migrate", map[string]any{"resource_type": "dayu-instance", "resource_id": id, "project_id": q.ProjectID}, 400, "EPS.0002"},
+		{"a workspace", "POST", "/v1/" + q.ProjectID + "/workspaces/" + id, map[string]any{"name": "ws", "eps_id": "0"}, 400, "DAYU.4402"},
+	} {
+		r := s.gsdk(tc.method, tc.path, tc.body)
+		if code, msg := errorCode(t, r); r.status != tc.status || code != tc.code {
+			t.Errorf("%s: %d %s %q, want %d %s", tc.name, r.status, code, msg, tc.status, tc.code)
+		}
+	}
+	r := s.call(http.StatusOK, "POST", renewPath, map[string]any{"resource_ids": []string{id}, "period_type": 2, "period_num": 1, "is_auto_pay": 1})
+	if f := r.json(t)["fail_resource_infos"].([]any); len(f) != 1 || !strings.Contains(f[0].(map[string]any)["error_msg"].(string), "unsubscribed") {
+		t.Errorf("renewing it: %s, want it in fail_resource_infos, being unsubscribed", r.body)
+	}
+	if after := s.listed(id); !reflect.DeepEqual(after, before) {
+		t.Errorf("the refused requests changed it: %v, was %v", after, before)
 	}
 }

@@ -40,13 +40,13 @@ func (s *Store) SaveLifecycle(ctx context.Context, w dayu.LifecycleWrite) error 
 			res, err := tx.ExecContext(ctx, s.sql(saveInstanceLifecycle), i.SpecCode, i.ProductID, ms(i.AutoRenewUntil), nullMS(i.GoneAt),
 				i.RenewedMonths, i.AutoRenewals, ms(i.SettledAt), i.NextSpecCode, i.NextProductID, ms(i.NextSpecAt),
 				i.ID, i.DomainID, i.Rev)
-			if err := oneRow(res, err, dayu.Errorf(dayu.ECONFLICT, "resource %s changed while the request was made; try again", i.ID)); err != nil {
+			if err := oneRow(res, err, dayu.ErrResourceChanged); err != nil {
 				return err
 			}
 		}
 		if o := w.Settle; o != nil {
 			res, err := tx.ExecContext(ctx, s.sql(settlePendingOrder), int(o.Hold), ms(o.PaidAt), ms(o.CompletedAt), o.ID, o.DomainID, int(dayu.OrderPendingPayment))
-			if err := oneRow(res, err, dayu.Errorf(dayu.ECONFLICT, "order %s is no longer pending payment", o.ID)); err != nil {
+			if err := oneRow(res, err, dayu.ErrOrderNotPending); err != nil {
 				return err
 			}
 		}
@@ -90,9 +90,9 @@ func (s *Store) MoveInstance(ctx context.Context, i *dayu.Instance, epsID string
 		}
 		res, err := tx.ExecContext(ctx, s.sql(moveInstance), epsID, epsID, i.ID, i.DomainID, ms(now))
 		if err != nil && s.dialect.IsUniqueViolation(err, "instances_one_per_eps") {
-			return dayu.Errorf(dayu.ECONFLICT, "enterprise project %q of project %s holds an instance", epsID, i.ProjectID)
+			return dayu.ErrEnterpriseProjectTaken
 		}
-		if err := oneRow(res, err, dayu.Errorf(dayu.ENOTFOUND, "resource %q does not exist", i.ID)); err != nil {
+		if err := oneRow(res, err, dayu.ErrResourceNotFound); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.sql(movePackages), epsID, i.ID, i.DomainID)

@@ -22,12 +22,12 @@ const provisioned = `(effective_at <= ? OR unsubscribed_at <> 0 OR (gone_at IS N
 type queries struct {
 	insertOrder, insertInstance, reapSlot, activeMainInstance string
 	countInstances, listInstances, findOrder                  string
-	unsubscribe, deleteOrders, deleteInstances                string
+	unsubscribe                                               string
 	document, upsertDocument                                  string
 	timings, upsertTimings                                    string
 	tokenKey, insertTokenKey                                  string
 	expireIdempotencyKey, insertIdempotencyKey                string
-	findIdempotencyKey, deleteIdempotencyKeys                 string
+	findIdempotencyKey                                        string
 	savepoint, rollbackToSavepoint, releaseSavepoint          string
 }
 
@@ -58,22 +58,19 @@ func newQueries(d Dialect) queries {
 		listInstances:      r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
 		findOrder:          r(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND domain_id = ?`),
 		unsubscribe:        r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
-		deleteOrders:       `DELETE FROM orders`,
-		deleteInstances:    `DELETE FROM instances`,
 		document:           r(`SELECT doc FROM documents WHERE name = ?`),
 		timings:            `SELECT project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms FROM timings`,
 		upsertTimings: r(`INSERT INTO timings (project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (project_id) DO UPDATE SET provisioning_ms = excluded.provisioning_ms, deletion_ms = excluded.deletion_ms,
 			grace_ms = excluded.grace_ms, retention_ms = excluded.retention_ms`),
-		upsertDocument:        r(`INSERT INTO documents (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc`),
-		expireIdempotencyKey:  r(`DELETE FROM idempotency_keys WHERE project_id = ? AND key = ? AND created_at <= ?`),
-		insertIdempotencyKey:  r(`INSERT INTO idempotency_keys (project_id, key, request_hash, order_id, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, key) DO NOTHING`),
-		findIdempotencyKey:    r(`SELECT request_hash, order_id, resource_id FROM idempotency_keys WHERE project_id = ? AND key = ?`),
-		deleteIdempotencyKeys: `DELETE FROM idempotency_keys`,
-		savepoint:             `SAVEPOINT purchase`,
-		rollbackToSavepoint:   `ROLLBACK TO SAVEPOINT purchase`,
-		releaseSavepoint:      `RELEASE SAVEPOINT purchase`,
-		tokenKey:              `SELECT key_hex FROM token_key WHERE id = 1`,
-		insertTokenKey:        r(`INSERT INTO token_key (id, key_hex) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`),
+		upsertDocument:       r(`INSERT INTO documents (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc`),
+		expireIdempotencyKey: r(`DELETE FROM idempotency_keys WHERE project_id = ? AND key = ? AND created_at <= ?`),
+		insertIdempotencyKey: r(`INSERT INTO idempotency_keys (project_id, key, request_hash, order_id, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, key) DO NOTHING`),
+		findIdempotencyKey:   r(`SELECT request_hash, order_id, resource_id FROM idempotency_keys WHERE project_id = ? AND key = ?`),
+		savepoint:            `SAVEPOINT purchase`,
+		rollbackToSavepoint:  `ROLLBACK TO SAVEPOINT purchase`,
+		releaseSavepoint:     `RELEASE SAVEPOINT purchase`,
+		tokenKey:             `SELECT key_hex FROM token_key WHERE id = 1`,
+		insertTokenKey:       r(`INSERT INTO token_key (id, key_hex) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`),
 	}
 }

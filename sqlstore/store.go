@@ -419,22 +419,13 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 // Reset deletes every order, instance and workspace.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q.deleteIdempotencyKeys); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, deleteWorkspaces); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {
-			return err
-		}
-		for _, table := range []string{"fault_rules", "test_clocks"} {
+		// In an order that references allow: instances before their orders.
+		for _, table := range []string{"idempotency_keys", "workspaces", "instances", "fault_rules", "test_clocks", "orders"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.q.deleteOrders)
-		return err
+		return nil
 	})
 }
 

@@ -21,8 +21,7 @@ const (
 	upsertDefaultWorkspace = insertWorkspace + ` ON CONFLICT (id) DO UPDATE SET name = excluded.name,
 		description = excluded.description, eps_id = excluded.eps_id, bad_record_location = excluded.bad_record_location,
 		job_log_location = excluded.job_log_location, update_user = excluded.update_user, updated_at = excluded.updated_at`
-	deleteWorkspace  = `DELETE FROM workspaces WHERE id = ? AND instance_id = ? AND is_default = 0`
-	deleteWorkspaces = `DELETE FROM workspaces`
+	deleteWorkspace = `DELETE FROM workspaces WHERE id = ? AND instance_id = ? AND is_default = 0`
 )
 
 // workspaceArgs are w's values for an insert of workspaceColumns.
@@ -48,10 +47,11 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*dayu.Workspace, error)
 	return &w, nil
 }
 
-// nameTaken turns a violation of the unique workspace name into ECONFLICT.
+// nameTaken turns a violation of the unique workspace name into
+// ErrWorkspaceNameTaken.
 func (s *Store) nameTaken(err error) error {
 	if err != nil && s.dialect.IsUniqueViolation(err, "workspaces_by_name") {
-		return dayu.Errorf(dayu.ECONFLICT, "the workspace name is taken")
+		return dayu.ErrWorkspaceNameTaken
 	}
 	return err
 }
@@ -80,7 +80,7 @@ func (s *Store) UpdateWorkspace(ctx context.Context, w *dayu.Workspace) error {
 		}
 		res, err := tx.ExecContext(ctx, s.sql(updateWorkspace), w.Name, w.Description, w.EpsID, w.BadRecordLocation, w.JobLogLocation,
 			w.UpdateUser, ms(w.UpdatedAt), w.ID, w.InstanceID)
-		return oneRow(res, s.nameTaken(err), dayu.Errorf(dayu.ENOTFOUND, "workspace %q does not exist", w.ID))
+		return oneRow(res, s.nameTaken(err), dayu.ErrWorkspaceNotFound)
 	})
 }
 
@@ -88,6 +88,6 @@ func (s *Store) UpdateWorkspace(ctx context.Context, w *dayu.Workspace) error {
 func (s *Store) DeleteWorkspace(ctx context.Context, instanceID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.sql(deleteWorkspace), id, instanceID)
-		return oneRow(res, err, dayu.Errorf(dayu.ENOTFOUND, "workspace %q does not exist", id))
+		return oneRow(res, err, dayu.ErrWorkspaceNotFound)
 	})
 }

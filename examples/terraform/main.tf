@@ -17,13 +17,15 @@ provider "huaweicloud" {
   secret_key = "dayuDevSecretKey0000000000000000000000001"
   project_id = "0123456789abcdef0123456789abcdef"
 
-  # One Dayu answers the three services the resource uses (docs/contract.md §9);
+  # One Dayu answers the four services the resource uses (docs/contract.md §9);
   # the keys are those of the provider's service catalog
-  # (huaweicloud/config/endpoints.go: "dataarts", "bss", "iam").
+  # (huaweicloud/config/endpoints.go: "dataarts", "bss", "iam", and "eps"
+  # for a change of enterprise_project_id).
   endpoints = {
     dataarts = "http://127.0.0.1:8080/"
     bss      = "http://127.0.0.1:8080/"
     iam      = "http://127.0.0.1:8080/"
+    eps      = "http://127.0.0.1:8080/"
   }
   insecure = true
 
@@ -43,9 +45,17 @@ resource "huaweicloud_dataarts_studio_instance" "dev" {
   period            = 1
   auto_renew        = "false"
 
-  # Optional: one instance per enterprise project; without it the default
-  # one ("0") is used.
-  # enterprise_project_id = "3a7e0c1e-4b8f-4d8e-9c1a-0d5e6f7a8b9c"
+  # One instance per enterprise project; without it the default one ("0")
+  # is used. Changing it is the resource's one in-place update: the
+  # provider moves the instance with EPS (see README.md), e.g. apply with
+  # -var enterprise_project_id=3a7e0c1e-4b8f-4d8e-9c1a-0d5e6f7a8b9d ("staging").
+  enterprise_project_id = var.enterprise_project_id
+}
+
+variable "enterprise_project_id" {
+  description = "The enterprise project of the instance: one of the dev world's (devworld.go)."
+  type        = string
+  default     = "3a7e0c1e-4b8f-4d8e-9c1a-0d5e6f7a8b9c" # "dev"
 }
 
 output "instance_id" {
@@ -58,4 +68,8 @@ output "order_id" {
 
 output "status" {
   value = huaweicloud_dataarts_studio_instance.dev.status
+}
+
+output "enterprise_project_id" {
+  value = huaweicloud_dataarts_studio_instance.dev.enterprise_project_id
 }
