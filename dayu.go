@@ -293,6 +293,10 @@ type Store interface {
 
 	// Document returns a stored document by name, nil when there is none.
 	Document(ctx context.Context, name string) ([]byte, error)
+	// EnsureDocument stores doc under name unless a document of that name
+	// is stored already, and returns the stored one: nodes that race agree
+	// on the first.
+	EnsureDocument(ctx context.Context, name string, doc []byte) ([]byte, error)
 	// SaveDocument stores (or replaces) a document.
 	SaveDocument(ctx context.Context, name string, doc []byte) error
 	// TokenKey returns the key that signs tokens, creating it (durably and

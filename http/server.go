@@ -62,6 +62,10 @@ type Server struct {
 	// turns /_dayu/clocks off.
 	Clocks *dayu.Clocks
 
+	// CAPEM is the certificate of the intercepting proxy's CA, served at
+	// /_dayu/ca.pem; nil when the node does not intercept.
+	CAPEM []byte
+
 	logins *loginLimiter // the failed password logins, set by Handler
 }
 
@@ -135,6 +139,13 @@ func (s *Server) Handler() http.Handler {
 	})
 	if s.Admin != nil {
 		s.adminRoutes(mux)
+	}
+	if s.CAPEM != nil {
+		// The certificate only, which clients need to trust the proxy: public.
+		mux.HandleFunc("GET /_dayu/ca.pem", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/x-pem-file")
+			_, _ = w.Write(s.CAPEM)
+		})
 	}
 	if s.Quickstart != nil {
 		mux.HandleFunc("GET /_dayu/quickstart", func(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,7 @@ import (
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
+	"github.com/dayu-emu/dayu/intercept"
 )
 
 // DevMode says whether the node publishes the dev world's credentials.
@@ -81,6 +82,11 @@ type Config struct {
 	// FaultSeed makes the fault rules' probability draws repeatable; 0
 	// draws a random seed.
 	FaultSeed uint64
+	// Intercept makes the node an HTTPS proxy for the Clouds' host names
+	// (package intercept), with a CA kept in the store.
+	Intercept bool
+	// Clouds are the domains intercepted besides intercept.DefaultCloud.
+	Clouds []string
 	// Logger receives the request log; nil discards it.
 	Logger *slog.Logger
 }
@@ -187,7 +193,19 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		q := dayu.DevQuickstart
 		srv.Quickstart = &q
 	}
-	n.handler = srv.Handler()
+	if c.Intercept {
+		ca, err := intercept.LoadCA(ctx, c.Store)
+		if err != nil {
+			return nil, err
+		}
+		srv.CAPEM = ca.PEM()
+		h := srv.Handler()
+		proxy := &intercept.Proxy{CA: ca, Clouds: append([]string{intercept.DefaultCloud}, c.Clouds...), Handler: h,
+			ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		n.handler = proxy.Wrap(h)
+	} else {
+		n.handler = srv.Handler()
+	}
 	fctx, stop := context.WithCancel(context.Background())
 	n.stop = stop
 	n.done.Go(func() { n.follow(fctx, timings, faults) })

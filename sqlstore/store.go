@@ -467,6 +467,19 @@ func (s *Store) Document(ctx context.Context, name string) ([]byte, error) {
 	return []byte(doc), s.fail(err)
 }
 
+// EnsureDocument stores doc unless name is taken, then reads what is
+// stored, in one transaction.
+func (s *Store) EnsureDocument(ctx context.Context, name string, doc []byte) ([]byte, error) {
+	var stored string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO documents (name, doc) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, string(doc)); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q.document, name).Scan(&stored)
+	})
+	return []byte(stored), err
+}
+
 // SaveDocument stores or replaces a document.
 func (s *Store) SaveDocument(ctx context.Context, name string, doc []byte) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {

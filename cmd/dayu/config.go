@@ -47,6 +47,8 @@ type Config struct {
 	Postgres        postgres.Config
 	CPUProfile      string
 	JournalSize     int
+	Intercept       bool
+	Cloud           string
 	FaultSeed       uint64
 }
 
@@ -75,6 +77,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests one client may send at once under --rate-limit")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", dayuhttp.DefaultRequestTimeout, "how long one request may wait for the store before it fails with 500 DAYU.3531 (below --write-timeout)")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", dayuhttp.DefaultWriteTimeout, "how long one request may take from its headers to the end of its answer")
+	fs.BoolVar(&c.Intercept, "intercept", false, "also be an HTTPS proxy for Huawei Cloud's hosts (*.myhuaweicloud.com and --cloud's), answering them with a certificate of Dayu's CA (dayu ca); CONNECT elsewhere is refused")
+	fs.StringVar(&c.Cloud, "cloud", "", "with --intercept, one more domain to intercept: the provider's cloud / HW_CLOUD")
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "requests the request journal (GET /_dayu/requests) keeps, newest first (0: no journal)")
 	fs.Uint64Var(&c.FaultSeed, "fault-seed", 0, "seed of the fault rules' probability draws, for a repeatable run (0: random)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
@@ -180,4 +184,12 @@ func (c *Config) storeOptions() error {
 		return fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store)
 	}
 	return nil
+}
+
+// clouds are the domains --intercept intercepts besides the default one.
+func (c *Config) clouds() []string {
+	if c.Cloud == "" {
+		return nil
+	}
+	return []string{strings.ToLower(strings.Trim(c.Cloud, "."))}
 }

@@ -89,6 +89,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 		Timings: c.Timings, Loose: c.Loose, Logger: log,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
 		JournalSize: c.JournalSize, FaultSeed: c.FaultSeed, PublicURL: c.PublicURL,
+		Intercept: c.Intercept, Clouds: c.clouds(),
 	})
 	switch {
 	case errors.Is(err, dayu.ErrOtherWorld):
