@@ -60,49 +60,42 @@ func (s *Server) testingRoutes(mux *http.ServeMux) {
 			}
 			return http.StatusOK, out, nil
 		}))
-		mux.Handle("GET /_dayu/clocks/{domain_id}", s.admin(func(c *call) (int, any, error) {
-			d, err := s.domain(c.r.PathValue("domain_id"))
-			if err != nil {
-				return 0, nil, err
+		// clock answers with the clock of the path's domain that change made.
+		clock := func(change func(c *call, domainID string) (*dayu.TestClock, error)) http.Handler {
+			return s.admin(func(c *call) (int, any, error) {
+				d, err := s.domain(c.r.PathValue("domain_id"))
+				if err != nil {
+					return 0, nil, err
+				}
+				tc, err := change(c, d)
+				if err != nil {
+					return 0, nil, err
+				}
+				return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+			})
+		}
+		mux.Handle("GET /_dayu/clocks/{domain_id}", clock(func(_ *call, d string) (*dayu.TestClock, error) {
+			if tc := cl.Get(d); tc != nil {
+				return tc, nil
 			}
-			tc := cl.Get(d)
-			if tc == nil {
-				return 0, nil, dayu.Errorf(dayu.ENOTFOUND, "domain %s has no test clock: it follows the server's", d)
-			}
-			return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+			return nil, dayu.Errorf(dayu.ENOTFOUND, "domain %s has no test clock: it follows the server's", d)
 		}))
-		mux.Handle("PUT /_dayu/clocks/{domain_id}", s.admin(func(c *call) (int, any, error) {
-			d, err := s.domain(c.r.PathValue("domain_id"))
-			if err != nil {
-				return 0, nil, err
-			}
+		mux.Handle("PUT /_dayu/clocks/{domain_id}", clock(func(c *call, d string) (*dayu.TestClock, error) {
 			var req testClockRequest
 			if err := decodeAdminObject(c.body, &req); err != nil {
-				return 0, nil, err
+				return nil, err
 			}
-			tc, err := cl.Set(c.r.Context(), d, req.Frozen)
-			if err != nil {
-				return 0, nil, err
-			}
-			return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+			return cl.Set(c.r.Context(), d, req.Frozen)
 		}))
-		mux.Handle("POST /_dayu/clocks/{domain_id}/advance", s.admin(func(c *call) (int, any, error) {
-			d, err := s.domain(c.r.PathValue("domain_id"))
-			if err != nil {
-				return 0, nil, err
-			}
+		mux.Handle("POST /_dayu/clocks/{domain_id}/advance", clock(func(c *call, d string) (*dayu.TestClock, error) {
 			var req clockAdvance
 			if err := decodeAdminObject(c.body, &req); err != nil {
-				return 0, nil, err
+				return nil, err
 			}
 			if req.AdvanceSeconds == nil || math.IsNaN(*req.AdvanceSeconds) || *req.AdvanceSeconds <= 0 || *req.AdvanceSeconds > dayu.MaxTestClockAhead.Seconds() {
-				return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required, more than 0 and at most %g", dayu.MaxTestClockAhead.Seconds())
+				return nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required, more than 0 and at most %g", dayu.MaxTestClockAhead.Seconds())
 			}
-			tc, err := cl.Advance(c.r.Context(), d, time.Duration(*req.AdvanceSeconds*float64(time.Second)))
-			if err != nil {
-				return 0, nil, err
-			}
-			return http.StatusOK, toTestClockView(tc, cl.Server().Now()), nil
+			return cl.Advance(c.r.Context(), d, time.Duration(*req.AdvanceSeconds*float64(time.Second)))
 		}))
 	}
 	if j := s.Journal; j != nil {

@@ -40,14 +40,7 @@ func (s *Store) SaveTestClock(ctx context.Context, tc *dayu.TestClock) error {
 			args = args[:4]
 		}
 		res, err := tx.ExecContext(ctx, rebind(s.dialect.Numbered, q), args...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err == nil && n == 0 {
-			err = dayu.ErrClockChanged
-		}
-		return err
+		return oneRow(res, err, dayu.ErrClockChanged)
 	})
 	if err == nil {
 		tc.Version++

@@ -74,14 +74,7 @@ func (s *Store) TakeFaultHit(ctx context.Context, id string) (bool, error) {
 func (s *Store) DeleteFaultRule(ctx context.Context, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, rebind(s.dialect.Numbered, `DELETE FROM fault_rules WHERE id = ?`), id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err == nil && n == 0 {
-			err = dayu.ErrFaultRuleNotFound
-		}
-		return err
+		return oneRow(res, err, dayu.ErrFaultRuleNotFound)
 	})
 }
 
