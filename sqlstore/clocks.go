@@ -52,5 +52,5 @@ func (s *Store) SaveTestClock(ctx context.Context, tc *dayu.TestClock) error {
 	if err == nil {
 		tc.Version++
 	}
-	return err
+	return s.refused(err)
 }

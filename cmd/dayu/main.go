@@ -22,6 +22,7 @@ func main() {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(serveCommand())
 	root.AddCommand(benchCommand())
+	root.AddCommand(healthCommand())
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print the name, the version or revision of this build, and its Go version",
