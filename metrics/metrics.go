@@ -7,6 +7,7 @@
 package metrics
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -29,10 +30,14 @@ type Config struct {
 	Clock dayu.Clock
 	// JournalLen is how many requests the journal holds; nil: no journal.
 	JournalLen func() int
+	// Logger receives what fails at a scrape (a census the store cannot
+	// take); nil discards it.
+	Logger *slog.Logger
 }
 
 // Metrics are one node's series and their registry.
 type Metrics struct {
+	log         *slog.Logger
 	reg         *prometheus.Registry
 	ops         map[dayu.Operation]*Operation
 	authFails   map[authFailure]prometheus.Counter
@@ -56,7 +61,11 @@ var StoreErrorClasses = []dayu.ErrorCode{dayu.ETIMEOUT, dayu.EUNAVAILABLE, dayu.
 // New makes the metrics of a node and registers them, with the Go runtime
 // and process collectors, in a registry of their own.
 func New(c Config) *Metrics {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	m := &Metrics{
+		log:         c.Logger,
 		reg:         prometheus.NewRegistry(),
 		ops:         map[dayu.Operation]*Operation{},
 		authFails:   map[authFailure]prometheus.Counter{},
@@ -123,7 +132,9 @@ func New(c Config) *Metrics {
 // Handler serves the metrics in the Prometheus text format. A census the
 // store cannot take leaves those series out, not the others.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	})
 }
 
 // Operation returns the series of op; nil (whose methods do nothing) for

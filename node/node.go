@@ -182,7 +182,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		srv.Journal = dayuhttp.NewJournal(c.JournalSize)
 	}
 	if !c.NoMetrics {
-		mc := metrics.Config{Store: c.Store, Clock: clock}
+		mc := metrics.Config{Store: c.Store, Clock: clock, Logger: c.Logger}
 		if srv.Journal != nil {
 			mc.JournalLen = srv.Journal.Len
 		}

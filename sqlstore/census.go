@@ -56,7 +56,7 @@ const (
 	WHEN ? < expires_at + grace_ms THEN 5
 	ELSE 4 END`
 	instanceStatusArgs = 6
-	orderStatusSQL     = `CASE WHEN ? >= completed_at THEN 5 WHEN 2 * ? < created_at + completed_at THEN 6 ELSE 3 END`
+	orderStatusSQL     = `CASE WHEN ? >= completed_at THEN 5 WHEN 2 * CAST(? AS BIGINT) < created_at + completed_at THEN 6 ELSE 3 END`
 	orderStatusArgs    = 2
 )
 
