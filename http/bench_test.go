@@ -26,6 +26,13 @@ func BenchmarkPurchase(b *testing.B) {
 	benchPurchases(b, h, token)
 }
 
+// BenchmarkPurchaseNoMetrics is BenchmarkPurchase with the metrics off
+// (dayu serve --metrics=false): the difference is what they cost.
+func BenchmarkPurchaseNoMetrics(b *testing.B) {
+	h, token := benchServer(b, func(c *node.Config) { c.NoMetrics = true })
+	benchPurchases(b, h, token)
+}
+
 func BenchmarkPurchaseNoop(b *testing.B) {
 	benchPurchases(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var v map[string]any
@@ -86,7 +93,7 @@ func BenchmarkList(b *testing.B) {
 
 // benchServer is the handler of a node on a fresh SQLite store whose
 // world accepts any enterprise project (loose), and a token for it.
-func benchServer(b *testing.B) (http.Handler, string) {
+func benchServer(b *testing.B, opts ...option) (http.Handler, string) {
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, b.TempDir(), sqlite.DefaultOptions())
 	if err != nil {
@@ -100,7 +107,11 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := node.New(ctx, node.Config{Store: store, World: file, Timings: dayu.DefaultTimings, Loose: true})
+	c := node.Config{Store: store, World: file, Timings: dayu.DefaultTimings, Loose: true}
+	for _, o := range opts {
+		o(&c)
+	}
+	n, err := node.New(ctx, c)
 	if err != nil {
 		b.Fatal(err)
 	}
