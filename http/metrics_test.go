@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,16 @@ func TestMetrics(t *testing.T) {
 	if r := s.do("POST", "/v3/auth/tokens", bad); r.status != http.StatusUnauthorized {
 		t.Fatalf("a wrong password: %d %s", r.status, r.body)
 	}
+	// Signatures: an access key nobody holds, and a header that does not
+	// parse.
+	for _, h := range []string{
+		"SDK-HMAC-SHA256 Access=NOSUCHKEY, SignedHeaders=host;x-sdk-date, Signature=" + strings.Repeat("ab", 32),
+		"SDK-HMAC-SHA256 nonsense",
+	} {
+		if r := s.do("GET", listPath(q.ProjectID), nil, "Authorization", h, "X-Sdk-Date", time.Now().UTC().Format("20060102T150405Z")); r.status != http.StatusUnauthorized {
+			t.Fatalf("signature %q: %d %s", h, r.status, r.body)
+		}
+	}
 	// A fault rule that fails the next list once.
 	s.addFault(map[string]any{"operation": string(dayu.OpListDataArtsStudioInstances), "count": 1,
 		"error": map[string]any{"status": 503, "error_code": "DLF.0001", "error_msg": "injected"}})
@@ -168,7 +179,8 @@ func TestMetrics(t *testing.T) {
 	for _, c := range []struct {
 		kind, reason string
 		want         float64
-	}{{"token", "invalid", 1}, {"token", "missing", 1}, {"password", "bad_credentials", 1}, {"token", "expired", 0}, {"signature", "mismatch", 0}} {
+	}{{"token", "invalid", 1}, {"token", "missing", 1}, {"password", "bad_credentials", 1}, {"signature", "unknown_key", 1}, {"signature", "malformed", 1},
+		{"token", "expired", 0}, {"signature", "mismatch", 0}} {
 		if got := m.value("dayu_auth_failures_total", "kind", c.kind, "reason", c.reason); got != c.want {
 			t.Errorf("auth_failures_total{%s,%s} = %v, want %v", c.kind, c.reason, got, c.want)
 		}
@@ -182,6 +194,15 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, name := range []string{"go_goroutines", "process_resident_memory_bytes"} {
 		m.find(name)
+	}
+
+	// A day later the token has expired.
+	s.advance(25 * time.Hour)
+	if r := s.do("GET", listPath(q.ProjectID), nil, "X-Auth-Token", tok); r.status != http.StatusUnauthorized {
+		t.Fatalf("an expired token: %d %s", r.status, r.body)
+	}
+	if got := s.scrape().value("dayu_auth_failures_total", "kind", "token", "reason", "expired"); got != 1 {
+		t.Errorf("auth_failures_total{token,expired} = %v, want 1", got)
 	}
 }
 
