@@ -18,6 +18,7 @@ import (
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/api"
 	"github.com/dayu-emu/dayu/auth"
+	"github.com/dayu-emu/dayu/metrics"
 )
 
 // MaxBodyBytes is the largest request body accepted.
@@ -61,6 +62,12 @@ type Server struct {
 	// Clocks are the domains' test clocks that the admin API sets; nil
 	// turns /_dayu/clocks off.
 	Clocks *dayu.Clocks
+	// Metrics count the API calls and are served at GET /metrics: to
+	// anyone with OpenMetrics (dev mode), else with the admin token, else
+	// not on this handler (a node may serve them on a listener of their
+	// own). Nil counts nothing.
+	Metrics     *metrics.Metrics
+	OpenMetrics bool
 
 	// CAPEM is the certificate of the intercepting proxy's CA, served at
 	// /_dayu/ca.pem; nil when the node does not intercept.
@@ -147,6 +154,7 @@ func (s *Server) Handler() http.Handler {
 			_, _ = w.Write(s.CAPEM)
 		})
 	}
+	s.metricsRoute(mux)
 	if s.Quickstart != nil {
 		mux.HandleFunc("GET /_dayu/quickstart", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, s.Quickstart)
@@ -247,6 +255,7 @@ type handlerFunc func(*call) (int, any, error)
 // operation (the API's, not the admin API's) is also subject to the fault
 // rules and recorded in the journal.
 func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) error, h handlerFunc) http.Handler {
+	counted := s.Metrics.Operation(op)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		if s.RequestTimeout > 0 {
@@ -265,11 +274,17 @@ func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) erro
 		if op != "" && s.Journal != nil {
 			s.Journal.add(c.entry(a, start, lost))
 		}
+		m := counted
+		if c.op != op {
+			m = s.Metrics.Operation(c.op) // the token path's second operation
+		}
 		if lost {
+			m.Answered(a.status, true, time.Since(start))
 			hangUp(w)
 			return
 		}
 		a.write(w)
+		m.Answered(a.status, false, time.Since(start))
 	})
 }
 
@@ -328,6 +343,7 @@ func (s *Server) applyFault(c *call) error {
 		return err
 	}
 	c.fault = rule
+	s.Metrics.Operation(c.op).FaultFired()
 	if rule.Latency > 0 {
 		t := time.NewTimer(rule.Latency)
 		defer t.Stop()

@@ -20,6 +20,7 @@ import (
 	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
 	"github.com/dayu-emu/dayu/intercept"
+	"github.com/dayu-emu/dayu/metrics"
 )
 
 // DevMode says whether the node publishes the dev world's credentials.
@@ -87,6 +88,9 @@ type Config struct {
 	Intercept bool
 	// Clouds are the domains intercepted besides intercept.DefaultCloud.
 	Clouds []string
+	// NoMetrics turns the metrics off: nothing is counted and /metrics is
+	// not served (the bench compares the two).
+	NoMetrics bool
 	// Logger receives the request log; nil discards it.
 	Logger *slog.Logger
 }
@@ -109,6 +113,7 @@ type Node struct {
 	dev     bool
 	admin   string
 	handler http.Handler
+	metrics *metrics.Metrics
 	store   dayu.Store
 	log     *slog.Logger
 	stop    context.CancelFunc
@@ -182,6 +187,15 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if c.JournalSize > 0 {
 		srv.Journal = dayuhttp.NewJournal(c.JournalSize)
 	}
+	if !c.NoMetrics {
+		mc := metrics.Config{Store: c.Store, Clock: clock, Logger: c.Logger}
+		if srv.Journal != nil {
+			mc.JournalLen = srv.Journal.Len
+		}
+		n.metrics = metrics.New(mc)
+		srv.Metrics, srv.OpenMetrics = n.metrics, dev
+		authority.OnFailure = n.metrics.AuthFailed
+	}
 	if c.AdminToken != "" {
 		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken}
 		if movable {
@@ -215,6 +229,15 @@ func New(ctx context.Context, c Config) (*Node, error) {
 // Handler is the node's HTTP handler: the API, the admin API and the health
 // checks.
 func (n *Node) Handler() http.Handler { return n.handler }
+
+// Metrics serves the node's metrics in the Prometheus text format, with no
+// authentication (for a listener of their own); nil when they are off.
+func (n *Node) Metrics() http.Handler {
+	if n.metrics == nil {
+		return nil
+	}
+	return n.metrics.Handler()
+}
 
 // Service is the node's domain service.
 func (n *Node) Service() *dayu.Service { return n.service }

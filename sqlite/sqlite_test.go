@@ -135,8 +135,9 @@ func TestConformanceInMemory(t *testing.T) {
 	})
 }
 
-// unclosed is a store whose Close waits for the test's end.
-type unclosed struct{ dayu.Store }
+// unclosed is a store whose Close waits for the test's end (the store
+// itself, not dayu.Store, so that it is still a dayu.ObservableStore).
+type unclosed struct{ *sqlite.Store }
 
 func (unclosed) Close() error { return nil }
 

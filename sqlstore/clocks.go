@@ -45,5 +45,5 @@ func (s *Store) SaveTestClock(ctx context.Context, tc *dayu.TestClock) error {
 	if err == nil {
 		tc.Version++
 	}
-	return err
+	return s.refused(err)
 }

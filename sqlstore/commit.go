@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -106,6 +107,7 @@ func (c *committer) commit(batch []*purchaseWrite) {
 		return cmp.Or(strings.Compare(a.instance.ProjectID, b.instance.ProjectID), strings.Compare(a.instance.EpsID, b.instance.EpsID))
 	})
 	errs := make([]error, len(batch))
+	start := time.Now()
 	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
 		for n, w := range batch {
 			var err error
@@ -115,6 +117,9 @@ func (c *committer) commit(batch []*purchaseWrite) {
 		}
 		return nil
 	})
+	if o := c.store.observed(); o != nil {
+		o.Committed(len(batch), time.Since(start))
+	}
 	for n, w := range batch {
 		if err != nil {
 			w.done <- c.store.fail(err)
@@ -137,7 +142,7 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 			// reason out of the chain its batch mates will be answered with.
 			return nil, fmt.Errorf("rollback to savepoint: %w (after: %v)", rerr, err)
 		}
-		return c.store.fail(err), nil
+		return c.store.refused(c.store.fail(err)), nil
 	}
 	if c.store.dialect.KeepSavepoints {
 		return nil, nil

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dayu-emu/dayu"
@@ -56,6 +57,9 @@ type Store struct {
 	writes  statements // prepared on write
 	reads   statements // prepared on read
 	closed  sync.Once
+	// observer is told of the commits and failures, for the metrics; it
+	// is set while the committer runs, hence atomic.
+	observer atomic.Pointer[dayu.StoreObserver]
 }
 
 // Open migrates the database and returns a Store on it, tuned by o (which

@@ -54,6 +54,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"TokenKeyRace", testTokenKeyRace},
 		{"IdempotencyKey", testIdempotencyKey},
 		{"Ping", testPing},
+		{"Observe", testObserve},
 	}
 	for _, tt := range append(tests, lifecycleTests...) {
 		t.Run(tt.name, func(t *testing.T) {

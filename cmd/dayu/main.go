@@ -23,6 +23,7 @@ func main() {
 	root.AddCommand(serveCommand())
 	root.AddCommand(benchCommand())
 	root.AddCommand(caCommand())
+	root.AddCommand(healthCommand())
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print the name, the version or revision of this build, and its Go version",
