@@ -98,18 +98,18 @@ type workspaceRecord struct {
 }
 
 type faultRuleRecord struct {
-	ID             string      `json:"id"`
-	Operation      Operation   `json:"operation"`
-	ProjectID      string      `json:"project_id,omitempty"`
-	Probability    float64     `json:"probability"`
-	Count          int         `json:"count"`
-	Remaining      int         `json:"remaining"`
-	LatencyMS      int64       `json:"latency_ms,omitempty"`
+	ID             string            `json:"id"`
+	Operation      Operation         `json:"operation"`
+	ProjectID      string            `json:"project_id,omitempty"`
+	Probability    float64           `json:"probability"`
+	Count          int               `json:"count"`
+	Remaining      int               `json:"remaining"`
+	LatencyMS      int64             `json:"latency_ms,omitempty"`
 	Error          *faultErrorRecord `json:"error,omitempty"`
-	DropConnection bool        `json:"drop_connection,omitempty"`
-	LoseResponse   bool        `json:"lose_response,omitempty"`
-	CreatedAt      time.Time   `json:"created_at,omitzero"`
-	ExpiresAt      time.Time   `json:"expires_at,omitzero"`
+	DropConnection bool              `json:"drop_connection,omitempty"`
+	LoseResponse   bool              `json:"lose_response,omitempty"`
+	CreatedAt      time.Time         `json:"created_at,omitzero"`
+	ExpiresAt      time.Time         `json:"expires_at,omitzero"`
 }
 
 type faultErrorRecord struct {
