@@ -41,8 +41,8 @@ const defaultEndpoint = "http://127.0.0.1:8080"
 // token. Every command of the client goes through it.
 type client struct {
 	endpoint, ak, sk, project, adminToken, output string
-	http                                      *http.Client
-	quick                                     *dayu.Quickstart // the dev quickstart, once read
+	http                                          *http.Client
+	quick                                         *dayu.Quickstart // the dev quickstart, once read
 }
 
 // bind adds the client's flags, shared by every client command.
