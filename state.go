@@ -1,6 +1,7 @@
 package dayu
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,10 @@ const StateFormatVersion = 1
 // /_dayu/state) and is a test suite's fixture. Its JSON is Dayu's own file
 // format, like the world file, so its field names live here with it.
 type State struct {
-	// World is the stored world document.
+	// World is the world the state belongs to, without its secrets (the
+	// users' passwords and hashes, the access keys' secret keys): the
+	// state names it, and an import checks it, but a state document (a
+	// fixture in a repository) carries no credential.
 	World json.RawMessage
 	// ClockOffset is how far the dev clock is ahead of the wall clock.
 	ClockOffset time.Duration
@@ -68,19 +72,44 @@ type StateStore interface {
 	ReplaceState(ctx context.Context, st *State, docs map[string][]byte) error
 }
 
-// ExportState reads the store's state; clockOffset is the dev clock's and
-// now the server's time (the idempotency keys older than IdempotencyTTL
-// are left out).
-func ExportState(ctx context.Context, s Store, clockOffset time.Duration, now time.Time) (*State, error) {
+// ExportState reads the store's state, of the world w; clockOffset is the
+// dev clock's and now the server's time (the idempotency keys older than
+// IdempotencyTTL are left out).
+func ExportState(ctx context.Context, s Store, w *World, clockOffset time.Duration, now time.Time) (*State, error) {
 	st, err := s.DumpState(ctx, now.Add(-IdempotencyTTL))
 	if err != nil {
 		return nil, err
 	}
-	if st.World, err = s.Document(ctx, worldDocument); err != nil {
+	public, err := w.withoutSecrets()
+	if err != nil {
+		return nil, err
+	}
+	if st.World, err = json.Marshal(storedWorld{public, w.dev}); err != nil {
 		return nil, err
 	}
 	st.ClockOffset = clockOffset
 	return st, nil
+}
+
+// withoutSecrets is a copy of the world's document without the users'
+// passwords and hashes and without the access keys' secrets.
+func (w *World) withoutSecrets() (*World, error) {
+	doc, err := w.withoutPasswords()
+	if err != nil {
+		return nil, err
+	}
+	c := World{}
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return nil, err
+	}
+	for _, d := range c.Domains {
+		for _, u := range d.Users {
+			for k := range u.AccessKeys {
+				u.AccessKeys[k].Secret = ""
+			}
+		}
+	}
+	return &c, nil
 }
 
 // ImportState checks st against w, the world the node serves, and replaces
@@ -114,13 +143,23 @@ func (st *State) check(w *World) error {
 	if len(st.World) == 0 {
 		return Errorf(EINVALID, "world: is required")
 	}
-	theirs, err := parseStoredWorld(st.World)
-	if err != nil {
+	// The same world, read and written again, is the same document
+	// whatever the spacing and order of its keys.
+	theirs := storedWorld{World: &World{}}
+	if err := decodeStrict(st.World, &theirs); err != nil {
 		return Errorf(EINVALID, "world: %v", err)
 	}
-	if theirs.Digest() != w.Digest() {
+	got, err := secretFreeDocument(theirs.World)
+	if err != nil {
+		return err
+	}
+	want, err := secretFreeDocument(w)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
 		return Errorf(EINVALID, "world: the document holds world %s, this node serves world %s: start the node on that world first (dayu serve --world, --replace-world)",
-			theirs.Digest(), w.Digest())
+			digest(got), digest(want))
 	}
 	if st.ClockOffset < 0 || st.ClockOffset > MaxClockOffset {
 		return Errorf(EINVALID, "clock_offset_seconds: must be from 0 to %.0f seconds", MaxClockOffset.Seconds())
@@ -229,6 +268,16 @@ func (st *State) check(w *World) error {
 		}
 	}
 	return nil
+}
+
+// secretFreeDocument is what identifies a world in a state document: its
+// document without secrets (whether Dayu made it as the dev world aside).
+func secretFreeDocument(w *World) ([]byte, error) {
+	c, err := w.withoutSecrets()
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal()
 }
 
 // inWorld checks that a record's project is one of its domain's in w.

@@ -109,13 +109,19 @@ func TestStateMovesAcrossStores(t *testing.T) {
 	b.purchase(testEPS(1), 0) // freed by the move
 }
 
-// TestStateImportRefusesBadDocuments: each broken document is a 400 naming
-// what is wrong, and the state stays as it was.
+// TestStateImportRefusesBadDocuments: the document carries no secret; each
+// broken document is a 400 naming what is wrong, and the state stays as it
+// was.
 func TestStateImportRefusesBadDocuments(t *testing.T) {
 	s := newServer(t)
 	s.purchase(testEPS(1), 0)
 	s.purchase(testEPS(2), 0)
 	before := s.exportState()
+	for _, secret := range []string{q.SecretKey, q.Password, "$2a$", "password_hash"} {
+		if bytes.Contains(before, []byte(secret)) {
+			t.Errorf("the state document holds a secret (%q)", secret)
+		}
+	}
 	edit := func(change func(d map[string]any)) map[string]any {
 		var d map[string]any
 		if err := json.Unmarshal(before, &d); err != nil {

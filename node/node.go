@@ -267,7 +267,7 @@ func (b stateBook) Export(ctx context.Context) (*dayu.State, error) {
 	if err := b.n.reload(ctx); err != nil {
 		return nil, err
 	}
-	return dayu.ExportState(ctx, b.n.store, b.n.clock.Offset(), b.n.clock.Now())
+	return dayu.ExportState(ctx, b.n.store, b.n.world, b.n.clock.Offset(), b.n.clock.Now())
 }
 
 // Import replaces the state and reloads the node's settings.
