@@ -123,7 +123,7 @@ func instancesCommand(c *client) *cobra.Command {
 				return err
 			}
 			if len(items(v, "data")) == 0 {
-				return &apiError{404, "CBC.0101", "no resource " + args[0]}
+				return fmt.Errorf("instance %s: BSS knows no such resource of the caller's account (none in effect yet, or gone)", args[0])
 			}
 			return c.print(cmd, b, func(v map[string]any) [][]string {
 				r := items(v, "data")[0]

@@ -86,7 +86,7 @@ func TestCLI(t *testing.T) {
 		t.Errorf("list -o json: %v %v", envelope, err)
 	}
 	wantIn(t, "show", mustCLI(t, srv, "instances", "show", bought.ResourceID), bought.ResourceID, "dayu.basic")
-	if _, err := cli(t, context.Background(), srv, "instances", "show", "no-such-instance"); err == nil || !strings.Contains(err.Error(), "CBC.0101") {
+	if _, err := cli(t, context.Background(), srv, "instances", "show", "no-such-instance"); err == nil || !strings.Contains(err.Error(), "no such resource") {
 		t.Errorf("show of an unknown instance: %v", err)
 	}
 
