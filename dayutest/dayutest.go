@@ -10,7 +10,8 @@
 //		WithEndpoints([]string{srv.URL}).WithCredential(creds).Build())
 //
 // It is the same Dayu as dayu serve (package node builds both), in dev
-// mode on the dev world unless WithWorld gives another.
+// mode on the dev world unless WithWorld gives another. WithState starts it
+// from a saved state document (a fixture; Server.State makes one).
 package dayutest
 
 import (
