@@ -243,6 +243,7 @@ type call struct {
 	caller  dayu.Caller
 	op      dayu.Operation  // "" for the admin API
 	fault   *dayu.FaultRule // the fault rule that hit the call, if one did
+	maxBody int64           // the largest body accepted
 }
 
 // handlerFunc answers a call with a status and a body to encode as JSON,
@@ -255,6 +256,11 @@ type handlerFunc func(*call) (int, any, error)
 // operation (the API's, not the admin API's) is also subject to the fault
 // rules and recorded in the journal.
 func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) error, h handlerFunc) http.Handler {
+	return s.endpointWithin(MaxBodyBytes, op, svc, authn, h)
+}
+
+// endpointWithin is endpoint with bodies of up to maxBody bytes.
+func (s *Server) endpointWithin(maxBody int64, op dayu.Operation, svc service, authn func(*call) error, h handlerFunc) http.Handler {
 	counted := s.Metrics.Operation(op)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -263,7 +269,7 @@ func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) erro
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
-		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id"), op: op}
+		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id"), op: op, maxBody: maxBody}
 		var a answer
 		if status, v, err := s.serve(w, c, authn, h); err != nil {
 			a = errorAnswer(w.Header(), r, svc, err)
@@ -289,13 +295,13 @@ func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) erro
 }
 
 func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, h handlerFunc) (int, any, error) {
-	tooLarge := dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	tooLarge := dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", c.maxBody)
 	// A body declared too large is refused at once, not after waiting for
 	// it (a client may send the headers and stall).
-	if c.r.ContentLength > MaxBodyBytes {
+	if c.r.ContentLength > c.maxBody {
 		return 0, nil, tooLarge
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, c.maxBody))
 	var overLimit *http.MaxBytesError
 	switch {
 	case errors.As(err, &overLimit):

@@ -115,6 +115,8 @@ type Node struct {
 	handler http.Handler
 	metrics *metrics.Metrics
 	store   dayu.Store
+	timings *dayu.TimingsBook
+	faults  *dayu.FaultBook
 	log     *slog.Logger
 	stop    context.CancelFunc
 	done    sync.WaitGroup
@@ -178,6 +180,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	n := &Node{
 		service: &dayu.Service{Store: c.Store, Clocks: clocks, World: world, Loose: c.Loose, Timings: timings},
 		world:   world, clock: clock, clocks: clocks, movable: movable, dev: dev, admin: c.AdminToken, store: c.Store, log: c.Logger,
+		timings: timings, faults: faults,
 	}
 	srv := &dayuhttp.Server{
 		Service: n.service, Auth: authority, Logger: c.Logger, PublicURL: c.PublicURL,
@@ -197,7 +200,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		authority.OnFailure = n.metrics.AuthFailed
 	}
 	if c.AdminToken != "" {
-		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken}
+		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken, State: stateBook{n}}
 		if movable {
 			srv.Admin.Clock = clock
 			srv.Admin.SaveClock = func(ctx context.Context, d time.Duration) error { return dayu.SaveClockOffset(ctx, c.Store, d) }
@@ -222,7 +225,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	}
 	fctx, stop := context.WithCancel(context.Background())
 	n.stop = stop
-	n.done.Go(func() { n.follow(fctx, timings, faults) })
+	n.done.Go(func() { n.follow(fctx) })
 	return n, nil
 }
 
@@ -269,7 +272,7 @@ func (n *Node) Close() error {
 // follow keeps this node's lifecycle timings, fault rules, test clocks and
 // dev clock in step with the store, where the admin API of any node writes
 // them.
-func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *dayu.FaultBook) {
+func (n *Node) follow(ctx context.Context) {
 	tick := time.NewTicker(FollowEvery)
 	defer tick.Stop()
 	for {
@@ -278,12 +281,49 @@ func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *da
 			return
 		case <-tick.C:
 		}
-		err := errors.Join(timings.Reload(ctx), faults.Reload(ctx), n.clocks.Reload(ctx))
-		if n.movable && err == nil {
-			err = n.clock.Reload(ctx, n.store)
-		}
-		if err != nil && ctx.Err() == nil {
+		if err := n.reload(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("reading the admin settings from the store", "err", err)
 		}
 	}
+}
+
+// reload reads the admin settings (timings, fault rules, test clocks, the
+// dev clock) back from the store.
+func (n *Node) reload(ctx context.Context) error {
+	err := errors.Join(n.timings.Reload(ctx), n.faults.Reload(ctx), n.clocks.Reload(ctx))
+	if n.movable && err == nil {
+		err = n.clock.Reload(ctx, n.store)
+	}
+	return err
+}
+
+// stateBook is the node's /_dayu/state. The world is the node's own,
+// loaded at its start: an import must hold the same world, and keeps the
+// stored one (see dayu.ImportState). After an import the node reloads its
+// settings at once; other nodes of the store follow within FollowEvery.
+type stateBook struct{ n *Node }
+
+// Export reads the state, with the dev clock as stored.
+func (b stateBook) Export(ctx context.Context) (*dayu.State, error) {
+	if err := b.n.reload(ctx); err != nil {
+		return nil, err
+	}
+	return dayu.ExportState(ctx, b.n.store, b.n.world, b.n.clock.Offset(), b.n.clock.Now())
+}
+
+// Import replaces the state and reloads the node's settings.
+func (b stateBook) Import(ctx context.Context, st *dayu.State) error {
+	n := b.n
+	if n.movable {
+		if err := n.clock.Reload(ctx, n.store); err != nil {
+			return err
+		}
+	}
+	if err := dayu.ImportState(ctx, n.store, n.world, st, n.clock.Offset(), n.movable); err != nil {
+		return err
+	}
+	if n.movable {
+		n.clock.MoveTo(st.ClockOffset)
+	}
+	return n.reload(ctx)
 }

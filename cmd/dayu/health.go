@@ -12,9 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// defaultEndpoint is where the commands that call a running Dayu find it.
-const defaultEndpoint = "http://127.0.0.1:8080"
-
 func healthCommand() *cobra.Command {
 	var endpoint string
 	var timeout time.Duration

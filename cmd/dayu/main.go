@@ -12,6 +12,15 @@ import (
 )
 
 func main() {
+	if err := rootCommand().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "dayu:", err)
+		os.Exit(1)
+	}
+}
+
+// rootCommand is the dayu command: the server, the bench, and the client
+// commands that call a running Dayu.
+func rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "dayu",
 		Short:         "Dayu emulates Huawei Cloud DataArts Studio's instance-ordering API",
@@ -30,10 +39,8 @@ func main() {
 		Args:  cobra.NoArgs,
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version()) },
 	})
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "dayu:", err)
-		os.Exit(1)
-	}
+	root.AddCommand(clientCommands()...)
+	return root
 }
 
 // version describes this build from its build info: the module version
