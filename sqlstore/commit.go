@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +18,10 @@ type purchaseWrite struct {
 	order    *dayu.Order
 	instance *dayu.Instance
 	tags     string
-	done     chan error
+	// stored is set once the purchase's instance row is written (not for
+	// a replayed idempotency key).
+	stored bool
+	done   chan error
 }
 
 // committer is the group commit: one goroutine takes every purchase that is
@@ -31,15 +35,24 @@ type committer struct {
 	queue chan *purchaseWrite
 	quit  chan struct{}
 	wg    sync.WaitGroup
+	// shard is this store's first instance_counts shard: each writer
+	// counts in its own shard from there, so that writers and nodes seldom
+	// wait on one count row.
+	shard int
 }
+
+// countShards is how many instance_counts rows a project's count may be
+// spread over.
+const countShards = 16
 
 // newCommitter starts writers goroutines that each commit batches of up to
 // max purchases from one queue: SQLite has one writer, while PostgreSQL
 // overlaps the round trips of several transactions.
 func newCommitter(s *Store, batchMax, writers int) *committer {
-	c := &committer{store: s, max: batchMax, queue: make(chan *purchaseWrite, 4*batchMax*writers), quit: make(chan struct{})}
-	for range writers {
-		c.wg.Go(c.run)
+	c := &committer{store: s, max: batchMax, queue: make(chan *purchaseWrite, 4*batchMax*writers), quit: make(chan struct{}), shard: rand.IntN(countShards)}
+	for w := range writers {
+		shard := (c.shard + w) % countShards
+		c.wg.Go(func() { c.run(shard) })
 	}
 	return c
 }
@@ -69,7 +82,7 @@ func (c *committer) stop() {
 	c.wg.Wait()
 }
 
-func (c *committer) run() {
+func (c *committer) run(shard int) {
 	batch := make([]*purchaseWrite, 0, c.max)
 	for {
 		select {
@@ -87,12 +100,13 @@ func (c *committer) run() {
 				break fill
 			}
 		}
-		c.commit(batch)
+		c.commit(batch, shard)
 	}
 }
 
-// commit writes one batch and answers every write in it.
-func (c *committer) commit(batch []*purchaseWrite) {
+// commit writes one batch and answers every write in it, adding the
+// instances it stores to their projects' counts in shard.
+func (c *committer) commit(batch []*purchaseWrite, shard int) {
 	ctx := context.Background()
 	if d := c.store.opts.CommitTimeout; d > 0 {
 		var cancel context.CancelFunc
@@ -113,7 +127,7 @@ func (c *committer) commit(batch []*purchaseWrite) {
 				return err
 			}
 		}
-		return nil
+		return c.count(ctx, tx, batch, shard)
 	})
 	for n, w := range batch {
 		if err != nil {
@@ -144,4 +158,25 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 	}
 	_, err := c.store.execTx(ctx, tx, c.store.q.releaseSavepoint)
 	return nil, err
+}
+
+// count adds the batch's stored instances to their projects' counts, one
+// statement per project (the batch is in project order, as every node's, so
+// the count rows are locked in one order too).
+func (c *committer) count(ctx context.Context, tx *sql.Tx, batch []*purchaseWrite, shard int) error {
+	for n := 0; n < len(batch); {
+		project, stored := batch[n].instance.ProjectID, 0
+		for ; n < len(batch) && batch[n].instance.ProjectID == project; n++ {
+			if batch[n].stored {
+				stored++
+			}
+		}
+		if stored == 0 {
+			continue
+		}
+		if _, err := c.store.execTx(ctx, tx, c.store.q.addInstanceCount, project, shard, stored); err != nil {
+			return err
+		}
+	}
+	return nil
 }

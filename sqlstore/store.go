@@ -175,6 +175,7 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, w *purchaseWrite, ep
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
 		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags,
 		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt))
+	w.stored = err == nil
 	return err
 }
 
@@ -219,7 +220,7 @@ func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) erro
 // ListInstances returns a page of the project's instances, newest first.
 func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page, now time.Time) ([]*dayu.Instance, int, error) {
 	var total int
-	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, ms(now))
+	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, projectID, ms(now))
 	if err != nil {
 		return nil, 0, s.fail(err)
 	}
@@ -420,6 +421,9 @@ func (s *Store) Reset(ctx context.Context) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q.deleteInstances); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q.deleteInstanceCounts); err != nil {
 			return err
 		}
 		for _, table := range []string{"fault_rules", "test_clocks"} {

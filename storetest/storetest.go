@@ -40,6 +40,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"ConcurrentPurchases", testConcurrentPurchases},
 		{"Restart", testRestart},
 		{"Gone", testGone},
+		{"CountOverTime", testCountOverTime},
 		{"Resources", testResources},
 		{"QueryResources", testQueryResources},
 		{"Unsubscribe", testUnsubscribe},
@@ -649,6 +650,56 @@ func testGone(t *testing.T, h *harness) {
 	if got, total := listAt(t, s, "p1", 10, 0, gone.Add(time.Hour)); total != 1 || len(got) != 1 || got[0].ID != next.ID {
 		t.Errorf("after the new purchase: list %v, total %d; want only %s", ids(got), total, next.ID)
 	}
+}
+
+// testCountOverTime: the list's count is that of the instances listed at the
+// time asked, whatever mix of projects, packages, renewing and ending
+// instances the concurrent purchases stored, and stays so after a restart.
+func testCountOverTime(t *testing.T, h *harness) {
+	s := h.store()
+	var all []*dayu.Instance
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for k := range 60 {
+		wg.Go(func() {
+			project := []string{"p1", "p2"}[k%2]
+			o, i := purchaseAt(clock.Add(time.Duration(k)*24*time.Hour), project, fmt.Sprintf("eps-%d", k))
+			if k%3 != 0 {
+				noRenew(i)
+			}
+			buy(t, s, o, i)
+			mu.Lock()
+			all = append(all, i)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	main := all[slices.IndexFunc(all, func(i *dayu.Instance) bool { return i.ProjectID == "p1" && i.GoneAt.IsZero() })]
+	o, ext := pkg("p1", main.EpsID, main.ID)
+	buy(t, s, o, ext)
+	all = append(all, ext)
+	check := func(s dayu.Store, when string) {
+		t.Helper()
+		for _, now := range []time.Time{later, all[5].GoneAt, all[40].GoneAt.Add(-time.Millisecond), all[40].GoneAt, all[59].GoneAt.Add(time.Hour)} {
+			for _, project := range []string{"p1", "p2", "p3"} {
+				want := 0
+				for _, i := range all {
+					if i.ProjectID == project && (i.GoneAt.IsZero() || now.Before(i.GoneAt)) {
+						want++
+					}
+				}
+				got, total := listAt(t, s, project, 1000, 0, now)
+				if total != want || len(got) != want {
+					t.Errorf("%s, %s at %s: %d listed, count %d; want %d", when, project, now.Format(time.RFC3339), len(got), total, want)
+				}
+			}
+		}
+	}
+	check(s, "stored")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check(h.store(), "after a restart")
 }
 
 func testResources(t *testing.T, h *harness) {
