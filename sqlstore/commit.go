@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -119,6 +120,17 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 	slices.SortStableFunc(batch, func(a, b *purchaseWrite) int {
 		return cmp.Or(strings.Compare(a.instance.ProjectID, b.instance.ProjectID), strings.Compare(a.instance.EpsID, b.instance.EpsID))
 	})
+	if c.store.dialect.Pipeline != nil && pipelined(batch) {
+		err := c.pipeline(ctx, batch, shard)
+		if !errors.Is(err, ErrPipelineUndone) {
+			for _, w := range batch {
+				w.done <- c.store.fail(err)
+			}
+			return
+		}
+		// A purchase was refused and the whole pipeline undone: the
+		// savepoints below tell which, and store the others.
+	}
 	errs := make([]error, len(batch))
 	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
 		for n, w := range batch {
@@ -160,10 +172,21 @@ func (c *committer) one(ctx context.Context, tx *sql.Tx, w *purchaseWrite) (refu
 	return nil, err
 }
 
-// count adds the batch's stored instances to their projects' counts, one
-// statement per project (the batch is in project order, as every node's, so
-// the count rows are locked in one order too).
+// count adds the batch's stored instances to their projects' counts.
 func (c *committer) count(ctx context.Context, tx *sql.Tx, batch []*purchaseWrite, shard int) error {
+	for _, args := range countArgs(batch, shard) {
+		if _, err := c.store.execTx(ctx, tx, c.store.q.addInstanceCount, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countArgs are the arguments of addInstanceCount for the batch's stored
+// instances, one statement per project (the batch is in project order, as
+// every node's, so the count rows are locked in one order too).
+func countArgs(batch []*purchaseWrite, shard int) [][]any {
+	var out [][]any
 	for n := 0; n < len(batch); {
 		project, stored := batch[n].instance.ProjectID, 0
 		for ; n < len(batch) && batch[n].instance.ProjectID == project; n++ {
@@ -171,12 +194,49 @@ func (c *committer) count(ctx context.Context, tx *sql.Tx, batch []*purchaseWrit
 				stored++
 			}
 		}
-		if stored == 0 {
-			continue
-		}
-		if _, err := c.store.execTx(ctx, tx, c.store.q.addInstanceCount, project, shard, stored); err != nil {
-			return err
+		if stored > 0 {
+			out = append(out, []any{project, shard, stored})
 		}
 	}
-	return nil
+	return out
+}
+
+// pipelined reports whether the batch can go in one pipeline: a purchase
+// with an idempotency key or a package's reads one row before it writes,
+// so a batch with one takes the savepoints' path.
+func pipelined(batch []*purchaseWrite) bool {
+	for _, w := range batch {
+		if w.order.IdempotencyKey != "" || w.instance.IsPackage() {
+			return false
+		}
+	}
+	return true
+}
+
+// pipeline writes the batch's purchases and their counts in one round trip
+// and one transaction (Dialect.Pipeline). An enterprise project that a gone
+// instance still holds, or that another purchase has, makes the database
+// refuse the pipeline: the savepoints' path then reaps or refuses.
+func (c *committer) pipeline(ctx context.Context, batch []*purchaseWrite, shard int) error {
+	q := c.store.q
+	stmts := make([]Statement, 0, 2*len(batch)+1)
+	for _, w := range batch {
+		w.stored = true
+		stmts = append(stmts, Statement{q.insertOrder, orderArgs(w.order)}, Statement{q.insertInstance, instanceArgs(w, w.instance.EpsID)})
+	}
+	for _, args := range countArgs(batch, shard) {
+		stmts = append(stmts, Statement{q.addInstanceCount, args})
+	}
+	conn, err := c.store.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(driverConn any) error { return c.store.dialect.Pipeline(ctx, driverConn, stmts) })
+	if err != nil {
+		for _, w := range batch {
+			w.stored = false
+		}
+	}
+	return err
 }

@@ -42,7 +42,23 @@ type Dialect struct {
 	// that start together from migrating at once; empty when the engine
 	// serialises writers anyway.
 	MigrationLock string
+	// Pipeline, when set, runs statements on driverConn (the driver's
+	// connection, from sql.Conn.Raw) in one round trip, as one transaction
+	// committed durably at its end. When the database refuses one of them,
+	// nothing is stored and the error wraps ErrPipelineUndone; any other
+	// error leaves the outcome unknown.
+	Pipeline func(ctx context.Context, driverConn any, stmts []Statement) error
 }
+
+// Statement is one statement of a Pipeline, in the dialect's placeholders.
+type Statement struct {
+	Query string
+	Args  []any
+}
+
+// ErrPipelineUndone is wrapped by a Pipeline's error when the database
+// refused a statement and stored none of them.
+var ErrPipelineUndone = errors.New("the pipeline was refused and undone")
 
 // Store is a dayu.Store on one database. Purchases go through a group
 // committer: concurrent purchases share one transaction and one fsync.
@@ -159,7 +175,7 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 // insertRows writes the purchase's rows: its idempotency key, its order and
 // its instance, holding epsSlot (nil for a package, which holds none).
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, w *purchaseWrite, epsSlot any) error {
-	o, i := w.order, w.instance
+	o := w.order
 	if o.IdempotencyKey != "" {
 		replayed, err := s.claimIdempotencyKey(ctx, tx, o)
 		if err != nil || replayed {
@@ -169,14 +185,24 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, w *purchaseWrite, ep
 	if err := s.insertOrder(ctx, tx, o); err != nil {
 		return err
 	}
-	_, err := s.execTx(ctx, tx, s.q.insertInstance,
-		i.ID, i.ProjectID, i.DomainID, i.OrderID, i.Name, i.RegionID, i.AvailabilityZone,
+	_, err := s.execTx(ctx, tx, s.q.insertInstance, instanceArgs(w, epsSlot)...)
+	w.stored = err == nil
+	return err
+}
+
+// instanceArgs are the arguments of insertInstance for w's instance.
+func instanceArgs(w *purchaseWrite, epsSlot any) []any {
+	i := w.instance
+	return []any{i.ID, i.ProjectID, i.DomainID, i.OrderID, i.Name, i.RegionID, i.AvailabilityZone,
 		i.VpcID, i.NetID, i.SecurityGroupID, i.EpsID, epsSlot, i.SpecCode, i.ProductID,
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
 		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags,
-		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt))
-	w.stored = err == nil
-	return err
+		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt)}
+}
+
+// orderArgs are the arguments of insertOrder for o.
+func orderArgs(o *dayu.Order) []any {
+	return []any{o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt)}
 }
 
 // claimIdempotencyKey records the purchase's idempotency key in tx. When
@@ -213,7 +239,7 @@ func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Ord
 }
 
 func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) error {
-	_, err := s.execTx(ctx, tx, s.q.insertOrder, o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt))
+	_, err := s.execTx(ctx, tx, s.q.insertOrder, orderArgs(o)...)
 	return err
 }
 
