@@ -123,6 +123,9 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 	if c.store.dialect.Pipeline != nil && pipelined(batch) {
 		err := c.pipeline(ctx, batch, shard)
 		if !errors.Is(err, ErrPipelineUndone) {
+			if err == nil && c.store.lists != nil {
+				c.store.lists.stored(batch)
+			}
 			for _, w := range batch {
 				w.done <- c.store.fail(err)
 			}
@@ -132,7 +135,7 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 		// savepoints below tell which, and store the others.
 	}
 	errs := make([]error, len(batch))
-	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
+	err := c.store.transact(ctx, func(tx *sql.Tx) error {
 		for n, w := range batch {
 			var err error
 			if errs[n], err = c.one(ctx, tx, w); err != nil {
@@ -141,6 +144,9 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 		}
 		return c.count(ctx, tx, batch, shard)
 	})
+	if err == nil && c.store.lists != nil {
+		c.store.lists.stored(batch)
+	}
 	for n, w := range batch {
 		if err != nil {
 			w.done <- c.store.fail(err)

@@ -29,6 +29,7 @@ type queries struct {
 	findIdempotencyKey, deleteIdempotencyKeys                 string
 	savepoint, rollbackToSavepoint, releaseSavepoint          string
 	addInstanceCount, deleteInstanceCounts                    string
+	newestInstances                                           string
 }
 
 // hotWrites are the statements of a purchase's group commit.
@@ -38,7 +39,9 @@ func (q queries) hotWrites() []string {
 }
 
 // hotReads are the statements of the list.
-func (q queries) hotReads() []string { return []string{q.countInstances, q.listInstances} }
+func (q queries) hotReads() []string {
+	return []string{q.countInstances, q.listInstances, q.newestInstances}
+}
 
 func newQueries(d Dialect) queries {
 	r := func(q string) string { return rebind(d.Numbered, q) }
@@ -59,6 +62,8 @@ func newQueries(d Dialect) queries {
 		// project's rows (migration 0020).
 		countInstances: r(`SELECT CAST(COALESCE((SELECT SUM(n) FROM instance_counts WHERE project_id = ?), 0) -
 			(SELECT COUNT(*) FROM instances WHERE project_id = ? AND gone_at IS NOT NULL AND gone_at <= ?) AS BIGINT)`),
+		// A project's newest instances, gone or not, for the list's cache.
+		newestInstances: r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? ORDER BY seq DESC LIMIT ?`),
 		addInstanceCount: r(`INSERT INTO instance_counts (project_id, shard, n) VALUES (?, ?, ?)
 			ON CONFLICT (project_id, shard) DO UPDATE SET n = instance_counts.n + excluded.n`),
 		deleteInstanceCounts: `DELETE FROM instance_counts`,

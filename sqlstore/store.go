@@ -48,6 +48,10 @@ type Dialect struct {
 	// nothing is stored and the error wraps ErrPipelineUndone; any other
 	// error leaves the outcome unknown.
 	Pipeline func(ctx context.Context, driverConn any, stmts []Statement) error
+	// SoleWriter says that this process is the database's one writer
+	// (SQLite, behind its data directory's lock): the store may then keep
+	// the list's pages in memory (listCache).
+	SoleWriter bool
 }
 
 // Statement is one statement of a Pipeline, in the dialect's placeholders.
@@ -71,6 +75,7 @@ type Store struct {
 	batch   *committer
 	writes  statements // prepared on write
 	reads   statements // prepared on read
+	lists   *listCache // nil unless Dialect.SoleWriter
 	closed  sync.Once
 }
 
@@ -88,6 +93,9 @@ func Open(ctx context.Context, write, read *sql.DB, d Dialect, o Options) (*Stor
 	if s.reads, err = prepare(ctx, read, s.q.hotReads()...); err != nil {
 		s.writes.close()
 		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
+	}
+	if d.SoleWriter {
+		s.lists = newListCache()
 	}
 	s.batch = newCommitter(s, o.BatchMax, o.Writers)
 	return s, nil
@@ -256,8 +264,31 @@ func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page
 	if p.Offset >= total {
 		return nil, total, nil
 	}
+	if s.lists != nil {
+		list, ok, err := s.cachedPage(ctx, projectID, p, ms(now))
+		if err != nil || ok {
+			return list, total, err
+		}
+	}
 	list, err := s.scanInstances(s.queryRead(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset))
 	return list, total, err
+}
+
+// cachedPage is the page from the project's listCache entry, read from the
+// database first if there is none; ok is false when the entry does not
+// hold the page.
+func (s *Store) cachedPage(ctx context.Context, projectID string, p dayu.Page, now int64) (list []*dayu.Instance, ok bool, err error) {
+	e, load := s.lists.get(projectID)
+	if e == nil {
+		newest, err := s.scanInstances(s.queryRead(ctx, s.q.newestInstances, projectID, listCacheSize+1))
+		if err != nil {
+			return nil, false, err
+		}
+		e = &listEntry{newest: newest[:min(len(newest), listCacheSize)], complete: len(newest) <= listCacheSize}
+		s.lists.put(projectID, e, load)
+	}
+	list, ok = e.page(p, now)
+	return list, ok, nil
 }
 
 // Resources returns the domain's instances that match f, oldest first.
@@ -529,6 +560,17 @@ func (s *Store) TokenKey(ctx context.Context, fresh []byte) ([]byte, error) {
 // inTx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise. Every write but the purchases' group commit goes through here.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.lists != nil {
+		// The list's cache follows purchases only: any other write empties
+		// it, once its outcome is known and before its caller hears of it.
+		defer s.lists.written()
+	}
+	return s.transact(ctx, fn)
+}
+
+// transact runs fn in one transaction: committed if fn returns nil, rolled
+// back otherwise.
+func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(err)
