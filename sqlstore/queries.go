@@ -61,7 +61,7 @@ func newQueries(d Dialect) queries {
 		// the count rows and the gone ones (in instances_gone), never the
 		// project's rows (migration 0020).
 		countInstances: r(`SELECT CAST(COALESCE((SELECT SUM(n) FROM instance_counts WHERE project_id = ?), 0) -
-			(SELECT COUNT(*) FROM instances WHERE project_id = ? AND gone_at IS NOT NULL AND gone_at <= ?) AS BIGINT)`),
+			(SELECT COUNT(*) FROM instances WHERE project_id = ? AND gone_at IS NOT NULL AND -gone_at >= ?) AS BIGINT)`),
 		// A project's newest instances, gone or not, for the list's cache.
 		newestInstances: r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? ORDER BY seq DESC LIMIT ?`),
 		addInstanceCount: r(`INSERT INTO instance_counts (project_id, shard, n) VALUES (?, ?, ?)

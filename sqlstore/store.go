@@ -254,7 +254,7 @@ func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) erro
 // ListInstances returns a page of the project's instances, newest first.
 func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page, now time.Time) ([]*dayu.Instance, int, error) {
 	var total int
-	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, projectID, ms(now))
+	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, projectID, -ms(now))
 	if err != nil {
 		return nil, 0, s.fail(err)
 	}
