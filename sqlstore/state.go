@@ -24,7 +24,7 @@ const (
 
 // stateTables are the tables a state replaces, in an order that
 // references allow deleting them in.
-var stateTables = []string{"idempotency_keys", "workspaces", "instances", "fault_rules", "test_clocks", "timings", "orders"}
+var stateTables = []string{"idempotency_keys", "workspaces", "instances", "instance_counts", "fault_rules", "test_clocks", "timings", "orders"}
 
 // heldScan scans a row of dumpInstances: scanInstance's columns, then
 // whether the slot is held.
@@ -145,6 +145,10 @@ func (s *Store) ReplaceState(ctx context.Context, st *dayu.State, docs map[strin
 				i.RenewedMonths, i.AutoRenewals, ms(i.SettledAt), i.NextSpecCode, i.NextProductID, ms(i.NextSpecAt), i.Rev, slot); err != nil {
 				return err
 			}
+		}
+		// The list's count rows (migration 0020) of what was stored.
+		if err := exec(`INSERT INTO instance_counts (project_id, shard, n) SELECT project_id, 0, COUNT(*) FROM instances GROUP BY project_id`); err != nil {
+			return err
 		}
 		for _, w := range st.Workspaces {
 			if err := exec(insertWorkspace, workspaceArgs(w)...); err != nil {
