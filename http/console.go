@@ -265,16 +265,17 @@ func (c *console) action(a consoleAction) http.Handler {
 		}
 		v, err := c.view(r, id)
 		if err == nil {
+			v.Back = r.PostFormValue("back")
+			if !strings.HasPrefix(v.Back, ConsolePath) || strings.Contains(v.Back, "//") || strings.Contains(v.Back, `\`) {
+				v.Back = ConsolePath + "?project=" + v.Project.ID
+			}
 			err = a.h(v, r)
 		}
 		if err != nil {
 			c.fail(w, v, a.svc, err)
 			return
 		}
-		back := r.PostFormValue("back")
-		if !strings.HasPrefix(back, ConsolePath) || strings.Contains(back, "//") || strings.Contains(back, `\`) {
-			back = ConsolePath + "?project=" + v.Project.ID
-		}
+		back := v.Back
 		if r.URL.Path == ConsolePath+"logout" {
 			// The cookie goes; its HMAC stays valid until it expires, as a
 			// stateless session's must (a new admin token ends them all).
