@@ -107,9 +107,9 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 func parseConsolePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"when":        func(t time.Time) string { return consoleTime(t) },
-		"statusText":  statusText,
-		"orderType":   orderTypeText,
-		"orderStatus": orderStatusText,
+		"statusText":  words(statusWords),
+		"orderType":   words(orderTypeWords),
+		"orderStatus": words(orderStatusWords),
 		"periodText":  periodText,
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFiles, "console/layout.html"))
@@ -575,17 +575,13 @@ func (c *console) orders(v *consoleView, r *http.Request) error {
 // Actions on instances.
 
 func (c *console) buy(v *consoleView, r *http.Request) error {
-	pt, err := formInt(r, "period_type")
-	if err != nil {
-		return err
-	}
-	n, err := formInt(r, "period_num")
+	pt, n, err := formPeriod(r)
 	if err != nil {
 		return err
 	}
 	p := &dayu.Purchase{RegionID: v.Project.RegionID, AvailabilityZone: r.PostFormValue("availability_zone"),
 		VpcID: r.PostFormValue("vpc_id"), NetID: r.PostFormValue("net_id"), SecurityGroupID: r.PostFormValue("security_group_id"),
-		InstanceName: r.PostFormValue("instance_name"), EpsID: r.PostFormValue("eps_id"), PeriodType: dayu.PeriodType(pt), PeriodNum: n,
+		InstanceName: r.PostFormValue("instance_name"), EpsID: r.PostFormValue("eps_id"), PeriodType: pt, PeriodNum: n,
 		ResourceSpecCode: r.PostFormValue("resource_spec_code")}
 	if r.PostFormValue("is_auto_renew") == "1" {
 		p.IsAutoRenew = 1
@@ -595,16 +591,12 @@ func (c *console) buy(v *consoleView, r *http.Request) error {
 }
 
 func (c *console) renew(v *consoleView, r *http.Request) error {
-	pt, err := formInt(r, "period_type")
-	if err != nil {
-		return err
-	}
-	n, err := formInt(r, "period_num")
+	pt, n, err := formPeriod(r)
 	if err != nil {
 		return err
 	}
 	_, failed, err := c.s.Service.Renew(r.Context(), v.caller, dayu.Renewal{ResourceIDs: []string{r.PathValue("id")},
-		PeriodType: dayu.PeriodType(pt), PeriodNum: n, AutoPay: r.PostFormValue("is_auto_pay") == "1"})
+		PeriodType: pt, PeriodNum: n, AutoPay: r.PostFormValue("is_auto_pay") == "1"})
 	return failure(failed, err)
 }
 
@@ -825,6 +817,16 @@ func indented(b json.RawMessage) string {
 	return out.String()
 }
 
+// formPeriod reads a form's period_type and period_num.
+func formPeriod(r *http.Request) (dayu.PeriodType, int, error) {
+	pt, err := formInt(r, "period_type")
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := formInt(r, "period_num")
+	return dayu.PeriodType(pt), n, err
+}
+
 // formInt reads an integer field of a form; an absent one is 0.
 func formInt(r *http.Request, name string) (int, error) {
 	s := strings.TrimSpace(r.FormValue(name))
@@ -838,52 +840,25 @@ func formInt(r *http.Request, name string) (int, error) {
 	return n, nil
 }
 
-// Words for the numbers of the contract.
+// statusWords, orderTypeWords and orderStatusWords say the contract's
+// numbers in words (docs/contract.md §4 and §5).
+var (
+	statusWords = map[dayu.InstanceStatus]string{dayu.InstancePending: "not yet effective", dayu.InstanceActive: "in effect",
+		dayu.InstanceDeleted: "deleted", dayu.InstanceFrozen: "frozen", dayu.InstanceGrace: "grace period", dayu.InstanceDeleting: "being deleted"}
+	orderTypeWords = map[dayu.OrderType]string{dayu.OrderNew: "purchase", dayu.OrderRenewal: "renewal",
+		dayu.OrderChange: "spec change", dayu.OrderUnsubscribe: "unsubscription"}
+	orderStatusWords = map[dayu.OrderStatus]string{dayu.OrderProcessing: "processing", dayu.OrderCancelled: "cancelled",
+		dayu.OrderCompleted: "completed", dayu.OrderPendingPayment: "pending payment"}
+)
 
-func statusText(st dayu.InstanceStatus) string {
-	switch st {
-	case dayu.InstancePending:
-		return "not yet effective"
-	case dayu.InstanceActive:
-		return "in effect"
-	case dayu.InstanceDeleted:
-		return "deleted"
-	case dayu.InstanceFrozen:
-		return "frozen"
-	case dayu.InstanceGrace:
-		return "grace period"
-	case dayu.InstanceDeleting:
-		return "being deleted"
+// words is the word for a number of the contract.
+func words[K comparable](m map[K]string) func(K) string {
+	return func(k K) string {
+		if w, ok := m[k]; ok {
+			return w
+		}
+		return "unknown"
 	}
-	return "unknown"
-}
-
-func orderTypeText(t dayu.OrderType) string {
-	switch t {
-	case dayu.OrderNew:
-		return "purchase"
-	case dayu.OrderRenewal:
-		return "renewal"
-	case dayu.OrderChange:
-		return "spec change"
-	case dayu.OrderUnsubscribe:
-		return "unsubscription"
-	}
-	return "unknown"
-}
-
-func orderStatusText(st dayu.OrderStatus) string {
-	switch st {
-	case dayu.OrderProcessing:
-		return "processing"
-	case dayu.OrderCancelled:
-		return "cancelled"
-	case dayu.OrderCompleted:
-		return "completed"
-	case dayu.OrderPendingPayment:
-		return "pending payment"
-	}
-	return "unknown"
 }
 
 func periodText(pt dayu.PeriodType, n int) string {
