@@ -409,7 +409,6 @@ type instancesPage struct {
 	Status           int
 	Statuses         []dayu.InstanceStatus
 	Buy              buyForm
-	NextExpiry       time.Time
 	ShownAll         bool
 	ConsoleListLimit int
 }
@@ -436,9 +435,6 @@ func (c *console) instances(v *consoleView, r *http.Request) error {
 	taken := map[string]bool{}
 	for _, row := range rows {
 		taken[row.EpsID] = true
-		if row.Status == dayu.InstanceActive && (p.NextExpiry.IsZero() || row.Expires.Before(p.NextExpiry)) {
-			p.NextExpiry = row.Expires
-		}
 	}
 	q := strings.ToLower(p.Query)
 	rows = slices.DeleteFunc(rows, func(row instanceRow) bool {
