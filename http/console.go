@@ -335,7 +335,17 @@ func (c *console) loginPage(w http.ResponseWriter, r *http.Request) {
 func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	secure(w)
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(c.s.Admin.Token)) != 1 {
+	// Wrong tokens are limited as wrong passwords are, per client address
+	// (and for the admin token as one user), so that it cannot be guessed
+	// at speed.
+	end, err := c.s.logins.begin(clientAddress(r), "\x00console admin token")
+	if err != nil {
+		c.render(w, http.StatusTooManyRequests, &consoleView{Title: "Log in", Page: "login", Data: "Too many wrong tokens: wait a few seconds."})
+		return
+	}
+	wrong := subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(c.s.Admin.Token)) != 1
+	end(wrong)
+	if wrong {
 		c.render(w, http.StatusUnauthorized, &consoleView{Title: "Log in", Page: "login", Data: "That is not the admin token."})
 		return
 	}

@@ -225,3 +225,19 @@ func TestConsolePagesShowNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// Wrong admin tokens are limited as wrong passwords are: after a burst,
+// the login answers 429 before it compares the token.
+func TestConsoleLoginIsThrottled(t *testing.T) {
+	s := newServer(t)
+	c := newConsoleClient(t, s)
+	var throttled int
+	for range 12 {
+		if status, _, _ := c.send("POST", dayuhttp.ConsolePath+"login", url.Values{"token": {"guess"}}); status == http.StatusTooManyRequests {
+			throttled++
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("12 wrong admin tokens in a row were never throttled")
+	}
+}
