@@ -68,21 +68,31 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		if req.AdvanceSeconds == nil {
 			return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required (a positive number of seconds)")
 		}
-		// Start from the stored clock, which another node may have moved:
-		// storing an offset behind it would turn the clock back.
-		if err := a.Clock.Reload(c.r.Context(), s.Service.Store); err != nil {
+		if err := s.advanceClock(c.r.Context(), *req.AdvanceSeconds); err != nil {
 			return 0, nil, err
 		}
-		to, err := a.Clock.AdvancedBy(*req.AdvanceSeconds)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := a.SaveClock(c.r.Context(), to); err != nil {
-			return 0, nil, err
-		}
-		a.Clock.MoveTo(to)
 		return http.StatusOK, state(), nil
 	}))
+}
+
+// advanceClock moves the dev clock ahead by seconds and stores it (the
+// admin API's and the console's clock moves).
+func (s *Server) advanceClock(ctx context.Context, seconds float64) error {
+	a := s.Admin
+	// Start from the stored clock, which another node may have moved:
+	// storing an offset behind it would turn the clock back.
+	if err := a.Clock.Reload(ctx, s.Service.Store); err != nil {
+		return err
+	}
+	to, err := a.Clock.AdvancedBy(seconds)
+	if err != nil {
+		return err
+	}
+	if err := a.SaveClock(ctx, to); err != nil {
+		return err
+	}
+	a.Clock.MoveTo(to)
+	return nil
 }
 
 // admin wraps an admin handler: the admin token is required.

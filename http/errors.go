@@ -129,6 +129,33 @@ func writeError(w http.ResponseWriter, r *http.Request, svc service, err error) 
 // errorAnswer is err in the format of the service; h is the response's
 // header, which holds the request id.
 func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer {
+	status, wire, msg := describeError(svc, err)
+	var fe *faultError
+	if status >= http.StatusInternalServerError && !errors.As(err, &fe) {
+		logFrom(r).Error("request failed", "class", string(dayu.ErrorCodeOf(err)), "err", err)
+	}
+	if svc == iam {
+		return jsonAnswer(status, keystoneError{keystoneErrorDetail{status, msg, http.StatusText(status)}})
+	}
+	body := errorBody{ErrorCode: wire, ErrorMsg: msg}
+	var a answer
+	switch {
+	case strings.HasPrefix(wire, "APIGW."):
+		body.RequestID = h.Get(headerRequestID)
+		a = jsonAnswer(status, body)
+	case svc == eps:
+		a = jsonAnswer(status, epsErrorBody{body})
+	default:
+		a = jsonAnswer(status, body)
+	}
+	a.code = wire
+	return a
+}
+
+// describeError is how err goes on the wire in svc's format: the status,
+// the error code and the message (for IAM, which has no code, the
+// DataArts one). The API and the console show the same.
+func describeError(svc service, err error) (status int, wire, msg string) {
 	code := dayu.ErrorCodeOf(err)
 	var fe *faultError
 	if errors.As(err, &fe) {
@@ -138,8 +165,8 @@ func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer 
 	if !ok {
 		we = errorTable[dayu.EINTERNAL]
 	}
-	msg := dayu.ErrorMessageOf(err)
-	wire := we.dataArts
+	msg = dayu.ErrorMessageOf(err)
+	wire = we.dataArts
 	switch svc {
 	case bss:
 		wire = we.bss
@@ -155,25 +182,7 @@ func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer 
 	case ok:
 		msg = fmt.Sprintf(f, msg)
 	}
-	if we.status >= http.StatusInternalServerError && fe == nil {
-		logFrom(r).Error("request failed", "class", string(code), "err", err)
-	}
-	if svc == iam {
-		return jsonAnswer(we.status, keystoneError{keystoneErrorDetail{we.status, msg, http.StatusText(we.status)}})
-	}
-	body := errorBody{ErrorCode: wire, ErrorMsg: msg}
-	var a answer
-	switch {
-	case strings.HasPrefix(wire, "APIGW."):
-		body.RequestID = h.Get(headerRequestID)
-		a = jsonAnswer(we.status, body)
-	case svc == eps:
-		a = jsonAnswer(we.status, epsErrorBody{body})
-	default:
-		a = jsonAnswer(we.status, body)
-	}
-	a.code = wire
-	return a
+	return we.status, wire, msg
 }
 
 // faultError is the answer a fault rule's error action puts in place of

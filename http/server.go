@@ -43,6 +43,9 @@ type Server struct {
 	Quickstart *dayu.Quickstart
 	// Admin is the admin API; nil turns it off.
 	Admin *Admin
+	// Console is the web console at ConsolePath; it needs Admin (nil
+	// turns it off).
+	Console *Console
 	// RequestTimeout bounds each API request's wait for the store, so that
 	// a store that stops answering fails requests instead of hanging them;
 	// zero means no bound.
@@ -146,6 +149,9 @@ func (s *Server) Handler() http.Handler {
 	})
 	if s.Admin != nil {
 		s.adminRoutes(mux)
+		if s.Console != nil {
+			s.consoleRoutes(mux)
+		}
 	}
 	if s.CAPEM != nil {
 		// The certificate only, which clients need to trust the proxy: public.

@@ -201,6 +201,9 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	}
 	if c.AdminToken != "" {
 		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken, State: stateBook{n}}
+		// The console logs in with the admin token; dev mode, whose token
+		// is public, opens it without a login.
+		srv.Console = &dayuhttp.Console{Open: dev}
 		if movable {
 			srv.Admin.Clock = clock
 			srv.Admin.SaveClock = func(ctx context.Context, d time.Duration) error { return dayu.SaveClockOffset(ctx, c.Store, d) }
@@ -229,8 +232,8 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	return n, nil
 }
 
-// Handler is the node's HTTP handler: the API, the admin API and the health
-// checks.
+// Handler is the node's HTTP handler: the API, the admin API, the console
+// and the health checks.
 func (n *Node) Handler() http.Handler { return n.handler }
 
 // Metrics serves the node's metrics in the Prometheus text format, with no
