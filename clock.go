@@ -107,6 +107,25 @@ func (c *OffsetClock) Reload(ctx context.Context, s Store) error {
 	return nil
 }
 
+// AdvanceClock moves the server's movable clock ahead by seconds and
+// stores where it moved. It starts from the stored clock, which another
+// node may have moved: storing an offset behind it would turn the clock
+// back.
+func AdvanceClock(ctx context.Context, s Store, c MovableClock, seconds float64) error {
+	if err := c.Reload(ctx, s); err != nil {
+		return err
+	}
+	to, err := c.AdvancedBy(seconds)
+	if err != nil {
+		return err
+	}
+	if err := SaveClockOffset(ctx, s, to); err != nil {
+		return err
+	}
+	c.MoveTo(to)
+	return nil
+}
+
 // SaveClockOffset stores the dev clock's offset, in seconds; an offset in
 // whole milliseconds (as AdvancedBy makes) reads back exactly.
 func SaveClockOffset(ctx context.Context, s Store, offset time.Duration) error {

@@ -18,8 +18,8 @@ type Admin struct {
 	// Clock is the dev clock that POST /_dayu/clock moves; nil outside dev
 	// mode, where the endpoint does not exist.
 	Clock dayu.MovableClock
-	// SaveClock persists the dev clock's offset.
-	SaveClock func(ctx context.Context, offset time.Duration) error
+	// AdvanceClock moves the dev clock ahead by seconds, durably.
+	AdvanceClock func(ctx context.Context, seconds float64) error
 	// State exports and imports the whole state (/_dayu/state); nil turns
 	// it off.
 	State StateBook
@@ -68,31 +68,11 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		if req.AdvanceSeconds == nil {
 			return 0, nil, dayu.Errorf(dayu.EINVALID, "advance_seconds: is required (a positive number of seconds)")
 		}
-		if err := s.advanceClock(c.r.Context(), *req.AdvanceSeconds); err != nil {
+		if err := a.AdvanceClock(c.r.Context(), *req.AdvanceSeconds); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, state(), nil
 	}))
-}
-
-// advanceClock moves the dev clock ahead by seconds and stores it (the
-// admin API's and the console's clock moves).
-func (s *Server) advanceClock(ctx context.Context, seconds float64) error {
-	a := s.Admin
-	// Start from the stored clock, which another node may have moved:
-	// storing an offset behind it would turn the clock back.
-	if err := a.Clock.Reload(ctx, s.Service.Store); err != nil {
-		return err
-	}
-	to, err := a.Clock.AdvancedBy(seconds)
-	if err != nil {
-		return err
-	}
-	if err := a.SaveClock(ctx, to); err != nil {
-		return err
-	}
-	a.Clock.MoveTo(to)
-	return nil
 }
 
 // admin wraps an admin handler: the admin token is required.

@@ -689,7 +689,7 @@ func (c *console) moveClock(v *consoleView, r *http.Request) error {
 	if c.s.Admin.Clock == nil {
 		return dayu.Errorf(dayu.EINVALID, "the server's clock moves only in dev mode (or with a movable clock); give domain %s a test clock instead", v.Domain.Name)
 	}
-	return c.s.advanceClock(r.Context(), d.Seconds())
+	return c.s.Admin.AdvanceClock(r.Context(), d.Seconds())
 }
 
 // Fault rules and the request journal: the node's, not a domain's.

@@ -206,7 +206,9 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		srv.Console = &dayuhttp.Console{Open: dev}
 		if movable {
 			srv.Admin.Clock = clock
-			srv.Admin.SaveClock = func(ctx context.Context, d time.Duration) error { return dayu.SaveClockOffset(ctx, c.Store, d) }
+			srv.Admin.AdvanceClock = func(ctx context.Context, seconds float64) error {
+				return dayu.AdvanceClock(ctx, c.Store, clock, seconds)
+			}
 		}
 	}
 	if dev {
