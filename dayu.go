@@ -230,6 +230,7 @@ type ResourceFilter struct {
 type Store interface {
 	LifecycleStore
 	WorkspaceStore
+	NetworkStore
 	// CreatePurchase stores the order and the instance with its tags (and,
 	// for an instance, its default workspace, Instance.DefaultWorkspace) in
 	// one transaction. When the order's IdempotencyKey already holds a purchase
