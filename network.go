@@ -104,7 +104,7 @@ type VPCInput struct {
 
 // SubnetInput is what a subnet is created or updated with.
 type SubnetInput struct {
-	Name, CIDR, GatewayIP, VpcID, Description string
+	Name, CIDR, GatewayIP, VpcID, Description  string
 	PrimaryDNS, SecondaryDNS, AvailabilityZone string
 	DNSList                                    []string
 	DHCPDisabled                               bool

@@ -21,7 +21,7 @@ const (
 		AND (? = '' OR parent_id = ?) ORDER BY created_at, id`
 	updateNetworkResource = `UPDATE network_resources SET name = ?, eps_id = ?, updated_at = ?, spec = ?
 		WHERE id = ? AND project_id = ? AND kind = ?`
-	networkVPCExists    = `SELECT 1 FROM network_resources WHERE id = ? AND project_id = ? AND kind = 'vpc'`
+	networkExists       = `SELECT 1 FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
 	networkHasChildren  = `SELECT 1 FROM network_resources WHERE parent_id = ? LIMIT 1`
 	networkUsedByLiving = `SELECT 1 FROM instances WHERE project_id = ? AND (vpc_id = ? OR net_id = ? OR security_group_id = ?)
 		AND (gone_at IS NULL OR gone_at > ?) LIMIT 1`
@@ -55,7 +55,7 @@ func (s *Store) CreateNetworkResource(ctx context.Context, r *dayu.NetworkResour
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if r.Kind == dayu.KindSubnet {
-			switch ok, err := found(ctx, tx, s.sql(networkVPCExists), r.ParentID, r.ProjectID); {
+			switch ok, err := found(ctx, tx, s.sql(networkExists), r.ParentID, r.ProjectID, string(dayu.KindVPC)); {
 			case err != nil:
 				return err
 			case !ok:
@@ -119,6 +119,12 @@ func (s *Store) SaveNetworkResource(ctx context.Context, r *dayu.NetworkResource
 // that no living instance refers to.
 func (s *Store) DeleteNetworkResource(ctx context.Context, projectID string, kind dayu.NetworkKind, id string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		switch ok, err := found(ctx, tx, s.sql(networkExists), id, projectID, string(kind)); {
+		case err != nil:
+			return err
+		case !ok:
+			return dayu.ErrNetworkResourceNotFound
+		}
 		switch ok, err := found(ctx, tx, s.sql(networkHasChildren), id); {
 		case err != nil:
 			return err
@@ -131,7 +137,7 @@ func (s *Store) DeleteNetworkResource(ctx context.Context, projectID string, kin
 		case ok:
 			return dayu.ErrNetworkInUse
 		}
-		res, err := tx.ExecContext(ctx, s.sql(deleteNetworkResource), id, projectID, string(kind))
-		return oneRow(res, err, dayu.ErrNetworkResourceNotFound)
+		_, err := tx.ExecContext(ctx, s.sql(deleteNetworkResource), id, projectID, string(kind))
+		return err
 	})
 }
