@@ -50,6 +50,29 @@ type NetworkSpec struct {
 	AvailabilityZone string   `json:"availability_zone,omitempty"`
 	DHCPDisabled     bool     `json:"dhcp_disabled,omitempty"`
 	Tags             []Tag    `json:"tags,omitempty"`
+	// Rules are a security group's; a new one gets DefaultSecurityGroupRules.
+	Rules []SecurityGroupRule `json:"rules,omitempty"`
+}
+
+// SecurityGroupRule is a rule of a security group: all protocols and ports
+// from RemoteGroupID (a group's own members) or RemoteIPPrefix.
+type SecurityGroupRule struct {
+	ID             string `json:"id"`
+	Direction      string `json:"direction"` // ingress or egress
+	Ethertype      string `json:"ethertype"` // IPv4 or IPv6
+	RemoteGroupID  string `json:"remote_group_id,omitempty"`
+	RemoteIPPrefix string `json:"remote_ip_prefix,omitempty"`
+}
+
+// DefaultSecurityGroupRules are the rules Huawei Cloud gives a new
+// security group: everything in from its own members, everything out.
+func DefaultSecurityGroupRules(groupID string) []SecurityGroupRule {
+	return []SecurityGroupRule{
+		{ID: newResourceID(), Direction: "ingress", Ethertype: "IPv4", RemoteGroupID: groupID},
+		{ID: newResourceID(), Direction: "ingress", Ethertype: "IPv6", RemoteGroupID: groupID},
+		{ID: newResourceID(), Direction: "egress", Ethertype: "IPv4", RemoteIPPrefix: "0.0.0.0/0"},
+		{ID: newResourceID(), Direction: "egress", Ethertype: "IPv6", RemoteIPPrefix: "::/0"},
+	}
 }
 
 // Settled reports whether the resource has left its CREATING state at now.
@@ -150,16 +173,81 @@ func (n Network) CreateVPC(ctx context.Context, projectID string, in VPCInput) (
 	if _, err := parseCIDR("cidr", in.CIDR); err != nil {
 		return nil, err
 	}
-	if in.EpsID == "" {
-		in.EpsID = DefaultEnterpriseProject
-	}
-	if !p.Domain.HasEnterpriseProject(in.EpsID) {
-		return nil, Errorf(EINVALID, "enterprise_project_id: enterprise project %q does not exist", in.EpsID)
+	eps, err := enterpriseProject(p, in.EpsID)
+	if err != nil {
+		return nil, err
 	}
 	now := n.now(p)
-	r := &NetworkResource{Kind: KindVPC, ID: newResourceID(), ProjectID: projectID, Name: in.Name, EpsID: in.EpsID,
+	r := &NetworkResource{Kind: KindVPC, ID: newResourceID(), ProjectID: projectID, Name: in.Name, EpsID: eps,
 		CreatedAt: now, UpdatedAt: now, Spec: NetworkSpec{CIDR: in.CIDR, Description: in.Description}}
 	return r, n.s.Store.CreateNetworkResource(ctx, r)
+}
+
+// enterpriseProject is the enterprise project a resource is created in:
+// the default one unless named, and one of the domain's.
+func enterpriseProject(p *Project, id string) (string, error) {
+	if id == "" {
+		id = DefaultEnterpriseProject
+	}
+	if !p.Domain.HasEnterpriseProject(id) {
+		return "", Errorf(EINVALID, "enterprise_project_id: enterprise project %q does not exist", id)
+	}
+	return id, nil
+}
+
+// CreateSecurityGroup creates a security group with the default rules.
+func (n Network) CreateSecurityGroup(ctx context.Context, projectID, name, epsID string) (*NetworkResource, error) {
+	p, err := n.project(projectID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNetworkName(name, ""); err != nil {
+		return nil, err
+	}
+	eps, err := enterpriseProject(p, epsID)
+	if err != nil {
+		return nil, err
+	}
+	now := n.now(p)
+	id := newResourceID()
+	r := &NetworkResource{Kind: KindSecurityGroup, ID: id, ProjectID: projectID, Name: name, EpsID: eps,
+		CreatedAt: now, UpdatedAt: now, Spec: NetworkSpec{Rules: DefaultSecurityGroupRules(id)}}
+	return r, n.s.Store.CreateNetworkResource(ctx, r)
+}
+
+// UpdateSecurityGroup changes a security group's name (unless "") and
+// description (when not nil).
+func (n Network) UpdateSecurityGroup(ctx context.Context, projectID, id, name string, description *string) (*NetworkResource, error) {
+	r, err := n.Get(ctx, projectID, KindSecurityGroup, id)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" {
+		r.Name = name
+	}
+	if description != nil {
+		r.Spec.Description = *description
+	}
+	if err := checkNetworkName(r.Name, r.Spec.Description); err != nil {
+		return nil, err
+	}
+	return r, n.save(ctx, r)
+}
+
+// DeleteSecurityGroupRule deletes a rule of one of the project's security
+// groups.
+func (n Network) DeleteSecurityGroupRule(ctx context.Context, projectID, ruleID string) error {
+	groups, err := n.List(ctx, projectID, KindSecurityGroup, "")
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if i := slices.IndexFunc(g.Spec.Rules, func(r SecurityGroupRule) bool { return r.ID == ruleID }); i >= 0 {
+			g.Spec.Rules = slices.Delete(g.Spec.Rules, i, i+1)
+			return n.save(ctx, g)
+		}
+	}
+	return Errorf(ENOTFOUND, "security group rule %s does not exist in project %s", ruleID, projectID)
 }
 
 // UpdateVPC changes a VPC's name, CIDR and description.
@@ -260,7 +348,7 @@ func (n Network) UpdateSubnet(ctx context.Context, projectID, vpcID, id string, 
 	return r, n.save(ctx, r)
 }
 
-// SetTags replaces the tags of a VPC or a subnet with add applied and the
+// SetTags replaces the tags of a network resource with add applied and the
 // keys of remove taken away.
 func (n Network) SetTags(ctx context.Context, projectID string, kind NetworkKind, id string, add, remove []Tag) error {
 	r, err := n.Get(ctx, projectID, kind, id)

@@ -52,6 +52,16 @@ const (
 	OpShowSubnetTags            Operation = "ShowSubnetTags"
 	OpBatchCreateSubnetTags     Operation = "BatchCreateSubnetTags"
 	OpBatchDeleteSubnetTags     Operation = "BatchDeleteSubnetTags"
+	// Security groups: v1 and v3 share the V3 SDK's names.
+	OpCreateSecurityGroup          Operation = "CreateSecurityGroup"
+	OpShowSecurityGroup            Operation = "ShowSecurityGroup"
+	OpListSecurityGroups           Operation = "ListSecurityGroups"
+	OpUpdateSecurityGroup          Operation = "UpdateSecurityGroup"
+	OpDeleteSecurityGroup          Operation = "DeleteSecurityGroup"
+	OpDeleteSecurityGroupRule      Operation = "DeleteSecurityGroupRule"
+	OpShowSecurityGroupTags        Operation = "ShowSecurityGroupTags"
+	OpBatchCreateSecurityGroupTags Operation = "BatchCreateSecurityGroupTags"
+	OpBatchDeleteSecurityGroupTags Operation = "BatchDeleteSecurityGroupTags"
 )
 
 // AnyOperation in a fault rule matches every operation.
@@ -70,6 +80,8 @@ var Operations = []Operation{
 	OpCreateVpc, OpShowVpc, OpListVpcs, OpUpdateVpc, OpDeleteVpc,
 	OpCreateSubnet, OpShowSubnet, OpListSubnets, OpUpdateSubnet, OpDeleteSubnet,
 	OpShowVpcTags, OpBatchCreateVpcTags, OpBatchDeleteVpcTags, OpShowSubnetTags, OpBatchCreateSubnetTags, OpBatchDeleteSubnetTags,
+	OpCreateSecurityGroup, OpShowSecurityGroup, OpListSecurityGroups, OpUpdateSecurityGroup, OpDeleteSecurityGroup, OpDeleteSecurityGroupRule,
+	OpShowSecurityGroupTags, OpBatchCreateSecurityGroupTags, OpBatchDeleteSecurityGroupTags,
 }
 
 // Known reports whether op is an operation Dayu serves, or AnyOperation.

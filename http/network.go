@@ -180,8 +180,9 @@ func (s *Server) deleteSubnet(c *call) (int, any, error) {
 // tagDeletions are the operations of a tags/action path whose body's
 // action is "delete".
 var tagDeletions = map[dayu.Operation]dayu.Operation{
-	dayu.OpBatchCreateVpcTags:    dayu.OpBatchDeleteVpcTags,
-	dayu.OpBatchCreateSubnetTags: dayu.OpBatchDeleteSubnetTags,
+	dayu.OpBatchCreateVpcTags:           dayu.OpBatchDeleteVpcTags,
+	dayu.OpBatchCreateSubnetTags:        dayu.OpBatchDeleteSubnetTags,
+	dayu.OpBatchCreateSecurityGroupTags: dayu.OpBatchDeleteSecurityGroupTags,
 }
 
 // tagActionOf is the action of a tags/action body, "" if none can be read.
@@ -191,7 +192,7 @@ func tagActionOf(body []byte) string {
 	return req.Action
 }
 
-// listNetworkTags is GET /v2.0/{project_id}/{vpcs|subnets}/{id}/tags.
+// listNetworkTags is GET /v2.0/{project_id}/{vpcs|subnets|security-groups}/{id}/tags.
 func (s *Server) listNetworkTags(c *call, kind dayu.NetworkKind) (int, any, error) {
 	r, err := s.Service.Network().Get(c.r.Context(), c.project, kind, c.r.PathValue("id"))
 	if err != nil {
@@ -200,7 +201,7 @@ func (s *Server) listNetworkTags(c *call, kind dayu.NetworkKind) (int, any, erro
 	return http.StatusOK, tagList{toTagKVs(r.Spec.Tags)}, nil
 }
 
-// networkTagAction is POST /v2.0/{project_id}/{vpcs|subnets}/{id}/tags/action
+// networkTagAction is POST /v2.0/{project_id}/{vpcs|subnets|security-groups}/{id}/tags/action
 // with action "create" or "delete": 204.
 func (s *Server) networkTagAction(c *call, kind dayu.NetworkKind) (int, any, error) {
 	var req tagAction

@@ -131,13 +131,33 @@ func TestNetworkFlow(t *testing.T) {
 		t.Errorf("subnet: %s", sub.body)
 	}
 
+	// The security group, as networking_secgroup with delete_default_rules.
+	sg := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": "tf-sg", "enterprise_project_id": eps}})
+	sgID := field(t, sg, "security_group", "id").(string)
+	rules := field(t, sg, "security_group", "security_group_rules").([]any)
+	if len(rules) != 4 {
+		t.Fatalf("a new group has %d rules, want the 4 default ones: %s", len(rules), sg.body)
+	}
+	s.call(http.StatusOK, "PUT", "/v3/"+q.ProjectID+"/vpc/security-groups/"+sgID, map[string]any{"security_group": map[string]any{"description": "made by terraform"}})
+	for _, r := range rules {
+		s.call(http.StatusNoContent, "DELETE", "/v3/"+q.ProjectID+"/vpc/security-group-rules/"+r.(map[string]any)["id"].(string), nil)
+	}
+	sgPath := "/v1/" + q.ProjectID + "/security-groups/" + sgID
+	v1 := s.call(http.StatusOK, "GET", sgPath, nil)
+	if field(t, v1, "security_group", "description") != "made by terraform" || field(t, v1, "security_group", "enterprise_project_id") != eps ||
+		len(field(t, v1, "security_group", "security_group_rules").([]any)) != 0 {
+		t.Errorf("the group after its default rules' deletion: %s", v1.body)
+	}
+	vpcError(t, s.gsdk("DELETE", "/v3/"+q.ProjectID+"/vpc/security-group-rules/"+rules[0].(map[string]any)["id"].(string), nil), http.StatusNotFound, "VPC.0202", "rule")
+
 	buy := purchaseBody(eps)
-	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
+	buy["vpc_id"], buy["net_id"], buy["security_group_id"] = vpcID, subnetID, sgID
 	id := field(t, response{body: []byte(`{"r":` + string(s.call(http.StatusOK, "POST", purchasePath(q.ProjectID), buy).body) + `}`)}, "r", "resource_id").(string)
 
 	inVPC := vpcsPath(q.ProjectID) + "/" + vpcID + "/subnets/" + subnetID
 	vpcError(t, s.gsdk("DELETE", inVPC, nil), http.StatusConflict, "VPC.0106", "in use")
 	vpcError(t, s.gsdk("DELETE", vpcPath, nil), http.StatusConflict, "VPC.0106", "subnets")
+	vpcError(t, s.gsdk("DELETE", sgPath, nil), http.StatusConflict, "VPC.0106", "in use")
 
 	// Durable: a restart shows the same network.
 	clock := s.clock
@@ -149,6 +169,8 @@ func TestNetworkFlow(t *testing.T) {
 
 	s.call(http.StatusOK, "POST", unsubscribePath, map[string]any{"resource_ids": []string{id}, "unsubscribe_type": 1})
 	s.clock.Advance(dayu.DefaultTimings.Deletion) // until it is gone
+	s.call(http.StatusNoContent, "DELETE", sgPath, nil)
+	vpcError(t, s.gsdk("GET", sgPath, nil), http.StatusNotFound, "VPC.0202", sgID)
 	s.call(http.StatusNoContent, "DELETE", inVPC, nil)
 	vpcError(t, s.gsdk("GET", subnetPath, nil), http.StatusNotFound, "VPC.0202", subnetID)
 	s.call(http.StatusNoContent, "DELETE", vpcPath, nil)
@@ -201,6 +223,9 @@ func TestNetworkTenants(t *testing.T) {
 	as := func(method, path string, body any) response {
 		return s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, method, path, body))
 	}
+	sg := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": "mine"}})
+	sgID := field(t, sg, "security_group", "id").(string)
+	vpcError(t, as("GET", "/v1/"+otherProjectID+"/security-groups/"+sgID, nil), http.StatusNotFound, "VPC.0202", sgID)
 	vpcError(t, as("GET", vpcsPath(otherProjectID)+"/"+vpcID, nil), http.StatusNotFound, "VPC.0202", vpcID)
 	vpcError(t, as("DELETE", vpcsPath(otherProjectID)+"/"+vpcID, nil), http.StatusNotFound, "VPC.0202", vpcID)
 	if r := as("GET", vpcsPath(otherProjectID), nil); string(r.body) != `{"vpcs":[]}` {
@@ -212,6 +237,8 @@ func TestNetworkTenants(t *testing.T) {
 	buy := purchaseBody(testEPS(0))
 	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
 	wantError(t, as("POST", purchasePath(otherProjectID), buy), http.StatusBadRequest, "DAYU.4402", "vpc_id")
+	buy["vpc_id"], buy["net_id"], buy["security_group_id"] = q.VpcID, q.NetID, sgID // their world's network, our group
+	wantError(t, as("POST", purchasePath(otherProjectID), buy), http.StatusBadRequest, "DAYU.4402", "security_group_id")
 	s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil)
 }
 
@@ -230,6 +257,12 @@ func TestNetworkUpdates(t *testing.T) {
 		t.Errorf("subnet after update: %s", got.body)
 	}
 	vpcError(t, s.gsdk("PUT", vpcsPath(q.ProjectID)+"/nope/subnets/"+subnetID, map[string]any{"subnet": map[string]any{"name": "x"}}), http.StatusNotFound, "VPC.0202", "nope")
+	for _, name := range []string{"sg-a", "sg-b"} {
+		s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": name}})
+	}
+	if r := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/security-groups?name=sg-b", nil); len(r.json(t)["security_groups"].([]any)) != 1 || !strings.Contains(string(r.body), `"name":"sg-b"`) {
+		t.Errorf("security groups by name: %s", r.body)
+	}
 	s.createVPC(map[string]any{"name": "default-eps", "cidr": "10.1.0.0/16"})
 	for query, want := range map[string]int{"": 2, "?enterprise_project_id=" + testEPS(3): 1, "?enterprise_project_id=0": 1, "?enterprise_project_id=all_granted_eps": 2} {
 		if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+query, nil); len(r.json(t)["vpcs"].([]any)) != want {

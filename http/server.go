@@ -125,6 +125,17 @@ func (s *Server) routes() []route {
 		{"POST /v2.0/{project_id}/vpcs/{id}/tags/action", dayu.OpBatchCreateVpcTags, vpc, false, onKind(dayu.KindVPC, s.networkTagAction)},
 		{"GET /v2.0/{project_id}/subnets/{id}/tags", dayu.OpShowSubnetTags, vpc, false, onKind(dayu.KindSubnet, s.listNetworkTags)},
 		{"POST /v2.0/{project_id}/subnets/{id}/tags/action", dayu.OpBatchCreateSubnetTags, vpc, false, onKind(dayu.KindSubnet, s.networkTagAction)},
+		{"POST /v3/{project_id}/vpc/security-groups", dayu.OpCreateSecurityGroup, vpc, false, s.createSecurityGroupV3},
+		{"GET /v3/{project_id}/vpc/security-groups", dayu.OpListSecurityGroups, vpc, false, s.listSecurityGroupsV3},
+		{"GET /v3/{project_id}/vpc/security-groups/{security_group_id}", dayu.OpShowSecurityGroup, vpc, false, s.showSecurityGroupV3},
+		{"PUT /v3/{project_id}/vpc/security-groups/{security_group_id}", dayu.OpUpdateSecurityGroup, vpc, false, s.updateSecurityGroupV3},
+		{"DELETE /v3/{project_id}/vpc/security-group-rules/{rule_id}", dayu.OpDeleteSecurityGroupRule, vpc, false, s.deleteSecurityGroupRule},
+		{"POST /v1/{project_id}/security-groups", dayu.OpCreateSecurityGroup, vpc, false, s.createSecurityGroupV1},
+		{"GET /v1/{project_id}/security-groups/{security_group_id}", dayu.OpShowSecurityGroup, vpc, false, s.showSecurityGroupV1},
+		{"DELETE /v1/{project_id}/security-groups/{security_group_id}", dayu.OpDeleteSecurityGroup, vpc, false, s.deleteSecurityGroup},
+		{"DELETE /v1/{project_id}/security-group-rules/{rule_id}", dayu.OpDeleteSecurityGroupRule, vpc, false, s.deleteSecurityGroupRule},
+		{"GET /v2.0/{project_id}/security-groups/{id}/tags", dayu.OpShowSecurityGroupTags, vpc, false, onKind(dayu.KindSecurityGroup, s.listNetworkTags)},
+		{"POST /v2.0/{project_id}/security-groups/{id}/tags/action", dayu.OpBatchCreateSecurityGroupTags, vpc, false, onKind(dayu.KindSecurityGroup, s.networkTagAction)},
 	}
 }
 

@@ -217,3 +217,115 @@ func nonNil(ss []string) []string {
 	}
 	return ss
 }
+
+// securityGroupRequest is the body of a security group create or update
+// (v1 and v3).
+type securityGroupRequest struct {
+	SecurityGroup struct {
+		Name                *string `json:"name"`
+		Description         *string `json:"description"`
+		EnterpriseProjectID *string `json:"enterprise_project_id"`
+		VpcID               *string `json:"vpc_id"` // deprecated; accepted, not kept
+	} `json:"security_group"`
+}
+
+// securityGroupEnvelope is v1's {"security_group": {...}}.
+type securityGroupEnvelope struct {
+	SecurityGroup securityGroupBody `json:"security_group"`
+}
+
+// securityGroupBody is a security group as v1 shows it.
+type securityGroupBody struct {
+	ID                  string       `json:"id"`
+	Name                string       `json:"name"`
+	Description         string       `json:"description"`
+	VpcID               string       `json:"vpc_id"`
+	EnterpriseProjectID string       `json:"enterprise_project_id"`
+	SecurityGroupRules  []ruleV1Body `json:"security_group_rules"`
+}
+
+// ruleV1Body is a rule as v1 shows it: all ports, so no port range.
+type ruleV1Body struct {
+	ID                   string `json:"id"`
+	Description          string `json:"description"`
+	SecurityGroupID      string `json:"security_group_id"`
+	Direction            string `json:"direction"`
+	Ethertype            string `json:"ethertype"`
+	Protocol             string `json:"protocol"`
+	PortRangeMin         *int   `json:"port_range_min"`
+	PortRangeMax         *int   `json:"port_range_max"`
+	RemoteIPPrefix       string `json:"remote_ip_prefix"`
+	RemoteGroupID        string `json:"remote_group_id"`
+	RemoteAddressGroupID string `json:"remote_address_group_id"`
+	TenantID             string `json:"tenant_id"`
+}
+
+// securityGroupV3Envelope is v3's {"request_id", "security_group"}.
+type securityGroupV3Envelope struct {
+	RequestID     string              `json:"request_id"`
+	SecurityGroup securityGroupV3Body `json:"security_group"`
+}
+
+type securityGroupV3List struct {
+	RequestID      string                `json:"request_id"`
+	SecurityGroups []securityGroupV3Body `json:"security_groups"`
+	PageInfo       pageInfo              `json:"page_info"`
+}
+
+type pageInfo struct {
+	CurrentCount int    `json:"current_count"`
+	PreviousMark string `json:"previous_marker,omitempty"`
+	NextMarker   string `json:"next_marker,omitempty"`
+}
+
+type securityGroupV3Body struct {
+	ID                  string       `json:"id"`
+	Name                string       `json:"name"`
+	Description         string       `json:"description"`
+	ProjectID           string       `json:"project_id"`
+	EnterpriseProjectID string       `json:"enterprise_project_id"`
+	SecurityGroupRules  []ruleV3Body `json:"security_group_rules"`
+	Tags                []tagKV      `json:"tags"`
+	CreatedAt           string       `json:"created_at"`
+	UpdatedAt           string       `json:"updated_at"`
+}
+
+// ruleV3Body is a rule as v3 shows it.
+type ruleV3Body struct {
+	ID                   string `json:"id"`
+	Description          string `json:"description"`
+	SecurityGroupID      string `json:"security_group_id"`
+	Direction            string `json:"direction"`
+	Protocol             string `json:"protocol"`
+	Ethertype            string `json:"ethertype"`
+	MultiPort            string `json:"multiport"`
+	Action               string `json:"action"`
+	Priority             int    `json:"priority"`
+	RemoteIPPrefix       string `json:"remote_ip_prefix"`
+	RemoteGroupID        string `json:"remote_group_id"`
+	RemoteAddressGroupID string `json:"remote_address_group_id"`
+	ProjectID            string `json:"project_id"`
+	CreatedAt            string `json:"created_at"`
+	UpdatedAt            string `json:"updated_at"`
+}
+
+func toSecurityGroupBody(r *dayu.NetworkResource) securityGroupBody {
+	rules := make([]ruleV1Body, 0, len(r.Spec.Rules))
+	for _, u := range r.Spec.Rules {
+		rules = append(rules, ruleV1Body{ID: u.ID, SecurityGroupID: r.ID, Direction: u.Direction, Ethertype: u.Ethertype,
+			RemoteIPPrefix: u.RemoteIPPrefix, RemoteGroupID: u.RemoteGroupID, TenantID: r.ProjectID})
+	}
+	return securityGroupBody{ID: r.ID, Name: r.Name, Description: r.Spec.Description, EnterpriseProjectID: r.EpsID, SecurityGroupRules: rules}
+}
+
+func toSecurityGroupV3Body(r *dayu.NetworkResource) securityGroupV3Body {
+	rules := make([]ruleV3Body, 0, len(r.Spec.Rules))
+	for _, u := range r.Spec.Rules {
+		rules = append(rules, ruleV3Body{ID: u.ID, SecurityGroupID: r.ID, Direction: u.Direction, Ethertype: u.Ethertype,
+			Action: "allow", Priority: 1, RemoteIPPrefix: u.RemoteIPPrefix, RemoteGroupID: u.RemoteGroupID, ProjectID: r.ProjectID,
+			CreatedAt: networkTime(r.CreatedAt), UpdatedAt: networkTime(r.CreatedAt)})
+	}
+	return securityGroupV3Body{ID: r.ID, Name: r.Name, Description: r.Spec.Description, ProjectID: r.ProjectID,
+		EnterpriseProjectID: r.EpsID, SecurityGroupRules: rules, Tags: toTagKVs(r.Spec.Tags),
+		CreatedAt: networkTime(r.CreatedAt), UpdatedAt: networkTime(r.UpdatedAt)}
+}
