@@ -55,7 +55,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"IdempotencyKey", testIdempotencyKey},
 		{"Ping", testPing},
 	}
-	for _, tt := range append(tests, lifecycleTests...) {
+	for _, tt := range append(append(tests, lifecycleTests...), networkTests...) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Every test has its own location, so they may run together.
 			t.Parallel()
