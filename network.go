@@ -302,6 +302,14 @@ func (n Network) CreateSubnet(ctx context.Context, projectID string, in SubnetIn
 	if vc, _ := netip.ParsePrefix(vpc.Spec.CIDR); !(vc.Contains(cidr.Addr()) && cidr.Bits() >= vc.Bits()) {
 		return nil, Errorf(EINVALID, "cidr: %s is not within the VPC's cidr %s", in.CIDR, vpc.Spec.CIDR)
 	}
+	// As the VPC service does, the first two of a DNS list are the primary
+	// and the secondary server unless named.
+	if in.PrimaryDNS == "" && len(in.DNSList) > 0 {
+		in.PrimaryDNS = in.DNSList[0]
+		if in.SecondaryDNS == "" && len(in.DNSList) > 1 {
+			in.SecondaryDNS = in.DNSList[1]
+		}
+	}
 	now := n.now(p)
 	r := &NetworkResource{Kind: KindSubnet, ID: newResourceID(), ProjectID: projectID, ParentID: in.VpcID, Name: in.Name,
 		CreatedAt: now, UpdatedAt: now, Spec: NetworkSpec{CIDR: in.CIDR, GatewayIP: in.GatewayIP, Description: in.Description,

@@ -89,7 +89,7 @@ func (s *Server) updateVPC(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, vpcEnvelope{toVPCBody(r, s.now(c))}, nil
+	return http.StatusOK, vpcEnvelope{toVPCBody(r, r.UpdatedAt)}, nil
 }
 
 // deleteVPC is DELETE /v1/{project_id}/vpcs/{vpc_id}: 204; 409 while it
@@ -158,7 +158,7 @@ func (s *Server) listSubnets(c *call) (int, any, error) {
 }
 
 // updateSubnet is PUT /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}:
-// 200 {"subnet": {"id", "status"}}, as GSDK's UpdateResult reads it.
+// 200 and the subnet (GSDK's UpdateResult reads its id and status).
 func (s *Server) updateSubnet(c *call) (int, any, error) {
 	in, err := decodeSubnet(c.body)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Server) updateSubnet(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, subnetEnvelope{toSubnetBody(r, s.now(c))}, nil
+	return http.StatusOK, subnetEnvelope{toSubnetBody(r, r.UpdatedAt)}, nil
 }
 
 // deleteSubnet is DELETE /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}:

@@ -127,7 +127,8 @@ func TestNetworkFlow(t *testing.T) {
 	}
 	s.clock.Advance(dayu.NetworkSettling)
 	sub := s.call(http.StatusOK, "GET", subnetPath, nil)
-	if field(t, sub, "subnet", "status") != "ACTIVE" || field(t, sub, "subnet", "vpc_id") != vpcID || field(t, sub, "subnet", "gateway_ip") != "192.168.0.1" {
+	if field(t, sub, "subnet", "status") != "ACTIVE" || field(t, sub, "subnet", "vpc_id") != vpcID || field(t, sub, "subnet", "gateway_ip") != "192.168.0.1" ||
+		field(t, sub, "subnet", "primary_dns") != "100.125.1.250" || field(t, sub, "subnet", "secondary_dns") != "100.125.129.250" {
 		t.Errorf("subnet: %s", sub.body)
 	}
 
