@@ -26,23 +26,26 @@ func network(kind dayu.NetworkKind, project, parent string) *dayu.NetworkResourc
 			Tags: []dayu.Tag{{Key: "k", Value: "v"}}, Rules: []dayu.SecurityGroupRule{{ID: "r1", Direction: "egress", Ethertype: "IPv4", RemoteIPPrefix: "0.0.0.0/0"}}}}
 }
 
-func create(t *testing.T, s dayu.Store, r *dayu.NetworkResource) {
+// createNetwork stores a VPC, a subnet of it and a security group in the
+// project.
+func createNetwork(t *testing.T, s dayu.Store, project string) (vpc, subnet, sg *dayu.NetworkResource) {
 	t.Helper()
-	if err := s.CreateNetworkResource(ctx(t), r); err != nil {
-		t.Fatalf("CreateNetworkResource(%s %s): %v", r.Kind, r.ID, err)
+	vpc = network(dayu.KindVPC, project, "")
+	subnet = network(dayu.KindSubnet, project, vpc.ID)
+	sg = network(dayu.KindSecurityGroup, project, "")
+	for _, r := range []*dayu.NetworkResource{vpc, subnet, sg} {
+		if err := s.CreateNetworkResource(ctx(t), r); err != nil {
+			t.Fatalf("CreateNetworkResource(%s %s): %v", r.Kind, r.ID, err)
+		}
 	}
+	return vpc, subnet, sg
 }
 
 // testNetworkResources stores, reads, finds, changes and lists network
 // resources, each in its project only, and reads them after a restart.
 func testNetworkResources(t *testing.T, h *harness) {
 	s := h.store()
-	vpc := network(dayu.KindVPC, "p1", "")
-	create(t, s, vpc)
-	subnet := network(dayu.KindSubnet, "p1", vpc.ID)
-	create(t, s, subnet)
-	sg := network(dayu.KindSecurityGroup, "p1", "")
-	create(t, s, sg)
+	vpc, subnet, sg := createNetwork(t, s, "p1")
 	if err := s.CreateNetworkResource(ctx(t), network(dayu.KindSubnet, "p2", vpc.ID)); !errors.Is(err, dayu.ErrVPCNotFound) {
 		t.Errorf("a subnet of another project's VPC: %v, want ErrVPCNotFound", err)
 	}
@@ -97,12 +100,7 @@ func testNetworkResources(t *testing.T, h *harness) {
 // instance uses, are not deleted; a gone instance holds nothing.
 func testNetworkDeleteRefusals(t *testing.T, h *harness) {
 	s := h.store()
-	vpc := network(dayu.KindVPC, "p1", "")
-	create(t, s, vpc)
-	subnet := network(dayu.KindSubnet, "p1", vpc.ID)
-	create(t, s, subnet)
-	sg := network(dayu.KindSecurityGroup, "p1", "")
-	create(t, s, sg)
+	vpc, subnet, sg := createNetwork(t, s, "p1")
 	o, i := purchase("p1", "eps-1")
 	noRenew(i)
 	i.VpcID, i.NetID, i.SecurityGroupID = vpc.ID, subnet.ID, sg.ID
