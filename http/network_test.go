@@ -271,3 +271,29 @@ func TestNetworkUpdates(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkOperations: the journal names network calls as the V3 SDK
+// does, a tags action by its body's action, and a fault rule on one
+// operation hits it alone.
+func TestNetworkOperations(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "v", "cidr": "10.0.0.0/16"})
+	tags := "/v2.0/" + q.ProjectID + "/vpcs/" + vpcID + "/tags/action"
+	s.call(http.StatusNoContent, "POST", tags, map[string]any{"action": "create", "tags": []map[string]string{{"key": "a", "value": "1"}}})
+	s.call(http.StatusNoContent, "POST", tags, map[string]any{"action": "delete", "tags": []map[string]string{{"key": "a"}}})
+	for op, want := range map[string]int{"CreateVpc": 1, "BatchCreateVpcTags": 1, "BatchDeleteVpcTags": 1} {
+		if j := s.do("GET", "/_dayu/requests?operation="+op, nil, adminAuth...).json(t)["requests"].([]any); len(j) != want {
+			t.Errorf("journal of %s: %d entries, want %d", op, len(j), want)
+		}
+	}
+	s.addFault(map[string]any{"operation": "CreateSubnet", "error": map[string]any{"status": 500}})
+	r, err := s.raw("POST", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1", "vpc_id": vpcID}},
+		"X-Auth-Token", s.token(q.ProjectID), "Content-Type", "application/json")
+	if err != nil || r.status != http.StatusInternalServerError || r.json(t)["code"] != "VPC.0001" {
+		t.Errorf("a fault rule on CreateSubnet: %v %d %s", err, r.status, r.body)
+	}
+	s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil) // another operation is untouched
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID), nil); string(r.body) != `{"subnets":[]}` {
+		t.Errorf("the faulted create stored a subnet: %s", r.body)
+	}
+}
