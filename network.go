@@ -99,7 +99,10 @@ type NetworkStore interface {
 	SaveNetworkResource(ctx context.Context, r *NetworkResource) error
 	// DeleteNetworkResource deletes a resource: ErrNetworkResourceNotFound
 	// if none, ErrNetworkHasSubnets for a VPC with subnets, ErrNetworkInUse
-	// when an instance of the project not gone at now refers to it.
+	// when an instance of the project refers to it that is neither gone at
+	// now nor unsubscribed (being deleted, it has released its network:
+	// the provider deletes the network as soon as the unsubscription is
+	// accepted, and its subnet deleter fails on a 409 instead of retrying).
 	DeleteNetworkResource(ctx context.Context, projectID string, kind NetworkKind, id string, now time.Time) error
 }
 

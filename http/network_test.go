@@ -168,8 +168,9 @@ func TestNetworkFlow(t *testing.T) {
 		t.Errorf("after a restart: %s", r.body)
 	}
 
+	// The provider deletes the network as soon as the unsubscription is
+	// accepted: the instance being deleted holds it no more.
 	s.call(http.StatusOK, "POST", unsubscribePath, map[string]any{"resource_ids": []string{id}, "unsubscribe_type": 1})
-	s.clock.Advance(dayu.DefaultTimings.Deletion) // until it is gone
 	s.call(http.StatusNoContent, "DELETE", sgPath, nil)
 	vpcError(t, s.gsdk("GET", sgPath, nil), http.StatusNotFound, "VPC.0202", sgID)
 	s.call(http.StatusNoContent, "DELETE", inVPC, nil)

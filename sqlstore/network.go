@@ -23,8 +23,9 @@ const (
 		WHERE id = ? AND project_id = ? AND kind = ?`
 	networkExists       = `SELECT 1 FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
 	networkHasChildren  = `SELECT 1 FROM network_resources WHERE parent_id = ? LIMIT 1`
+	// An instance holds its network until it is unsubscribed or gone.
 	networkUsedByLiving = `SELECT 1 FROM instances WHERE project_id = ? AND (vpc_id = ? OR net_id = ? OR security_group_id = ?)
-		AND (gone_at IS NULL OR gone_at > ?) LIMIT 1`
+		AND unsubscribed_at = 0 AND (gone_at IS NULL OR gone_at > ?) LIMIT 1`
 	deleteNetworkResource = `DELETE FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
 )
 
@@ -116,7 +117,7 @@ func (s *Store) SaveNetworkResource(ctx context.Context, r *dayu.NetworkResource
 }
 
 // DeleteNetworkResource deletes a network resource that has no subnets and
-// that no living instance refers to.
+// that no instance refers to, but those unsubscribed or gone.
 func (s *Store) DeleteNetworkResource(ctx context.Context, projectID string, kind dayu.NetworkKind, id string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		switch ok, err := found(ctx, tx, s.sql(networkExists), id, projectID, string(kind)); {

@@ -97,7 +97,8 @@ func testNetworkResources(t *testing.T, h *harness) {
 }
 
 // testNetworkDeleteRefusals: a VPC with subnets, and what a living
-// instance uses, are not deleted; a gone instance holds nothing.
+// instance uses, are not deleted; a gone or unsubscribed instance holds
+// nothing.
 func testNetworkDeleteRefusals(t *testing.T, h *harness) {
 	s := h.store()
 	vpc, subnet, sg := createNetwork(t, s, "p1")
@@ -127,5 +128,20 @@ func testNetworkDeleteRefusals(t *testing.T, h *harness) {
 	}
 	if err := del(vpc, i.GoneAt); !errors.Is(err, dayu.ErrNetworkResourceNotFound) {
 		t.Errorf("a deleted VPC: %v", err)
+	}
+
+	vpc, subnet, _ = createNetwork(t, s, "p1")
+	o, i = purchase("p1", "eps-2")
+	i.VpcID, i.NetID = vpc.ID, subnet.ID
+	buy(t, s, o, i)
+	if err := del(subnet, clock); !errors.Is(err, dayu.ErrNetworkInUse) {
+		t.Fatalf("a subnet of an instance that renews: %v", err)
+	}
+	i.AutoRenewUntil, i.UnsubscribedAt, i.GoneAt = clock, clock, clock.Add(time.Hour)
+	if lost, err := s.SaveUnsubscriptions(ctx(t), []*dayu.Instance{i}, nil); err != nil || len(lost) != 0 {
+		t.Fatalf("SaveUnsubscriptions: %v, %v", lost, err)
+	}
+	if err := del(subnet, clock); err != nil {
+		t.Errorf("the subnet of an unsubscribed instance: %v", err)
 	}
 }
