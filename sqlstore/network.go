@@ -21,8 +21,8 @@ const (
 		AND (? = '' OR parent_id = ?) ORDER BY created_at, id`
 	updateNetworkResource = `UPDATE network_resources SET name = ?, eps_id = ?, updated_at = ?, spec = ?
 		WHERE id = ? AND project_id = ? AND kind = ?`
-	networkExists       = `SELECT 1 FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
-	networkHasChildren  = `SELECT 1 FROM network_resources WHERE parent_id = ? LIMIT 1`
+	networkExists      = `SELECT 1 FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
+	networkHasChildren = `SELECT 1 FROM network_resources WHERE parent_id = ? LIMIT 1`
 	// An instance holds its network until it is unsubscribed or gone.
 	networkUsedByLiving = `SELECT 1 FROM instances WHERE project_id = ? AND (vpc_id = ? OR net_id = ? OR security_group_id = ?)
 		AND unsubscribed_at = 0 AND (gone_at IS NULL OR gone_at > ?) LIMIT 1`
