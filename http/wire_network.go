@@ -17,9 +17,9 @@ type azList struct {
 }
 
 type azInfo struct {
-	ZoneName  string      `json:"zoneName"`
-	ZoneState azState     `json:"zoneState"`
-	Hosts     interface{} `json:"hosts"` // always null: Huawei Cloud lists no hosts
+	ZoneName  string  `json:"zoneName"`
+	ZoneState azState `json:"zoneState"`
+	Hosts     any     `json:"hosts"` // always null: Huawei Cloud lists no hosts
 }
 
 type azState struct {
@@ -160,7 +160,7 @@ type tagAction struct {
 // networkTime is a VPC service timestamp: UTC, to the second.
 func networkTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
-// status is a VPC's or a subnet's status at now.
+// networkStatus is a VPC's or a subnet's status at now.
 func networkStatus(r *dayu.NetworkResource, now time.Time) string {
 	switch {
 	case !r.Settled(now):
@@ -273,9 +273,9 @@ type securityGroupV3List struct {
 }
 
 type pageInfo struct {
-	CurrentCount int    `json:"current_count"`
-	PreviousMark string `json:"previous_marker,omitempty"`
-	NextMarker   string `json:"next_marker,omitempty"`
+	CurrentCount   int    `json:"current_count"`
+	PreviousMarker string `json:"previous_marker,omitempty"`
+	NextMarker     string `json:"next_marker,omitempty"`
 }
 
 type securityGroupV3Body struct {
