@@ -115,7 +115,8 @@ var (
 )
 
 // Network is the VPC service of the Service: the project's VPCs, subnets
-// and security groups, those created through the API and the world's.
+// and security groups created through the API. (A world file's are
+// references a purchase may make, not shown here: checkNetwork.)
 type Network struct{ s *Service }
 
 // Network returns the service's VPC service.
@@ -176,7 +177,7 @@ func (n Network) CreateVPC(ctx context.Context, projectID string, in VPCInput) (
 	if _, err := parseCIDR("cidr", in.CIDR); err != nil {
 		return nil, err
 	}
-	eps, err := enterpriseProject(p, in.EpsID)
+	eps, err := n.enterpriseProject(p, in.EpsID)
 	if err != nil {
 		return nil, err
 	}
@@ -187,12 +188,13 @@ func (n Network) CreateVPC(ctx context.Context, projectID string, in VPCInput) (
 }
 
 // enterpriseProject is the enterprise project a resource is created in:
-// the default one unless named, and one of the domain's.
-func enterpriseProject(p *Project, id string) (string, error) {
+// the default one unless named, and one of the domain's unless the service
+// is loose.
+func (n Network) enterpriseProject(p *Project, id string) (string, error) {
 	if id == "" {
 		id = DefaultEnterpriseProject
 	}
-	if !p.Domain.HasEnterpriseProject(id) {
+	if !n.s.Loose && !p.Domain.HasEnterpriseProject(id) {
 		return "", Errorf(EINVALID, "enterprise_project_id: enterprise project %q does not exist", id)
 	}
 	return id, nil
@@ -207,7 +209,7 @@ func (n Network) CreateSecurityGroup(ctx context.Context, projectID, name, epsID
 	if err := checkNetworkName(name, ""); err != nil {
 		return nil, err
 	}
-	eps, err := enterpriseProject(p, epsID)
+	eps, err := n.enterpriseProject(p, epsID)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +297,7 @@ func (n Network) CreateSubnet(ctx context.Context, projectID string, in SubnetIn
 	if err != nil || !cidr.Contains(gw) {
 		return nil, Errorf(EINVALID, "gateway_ip: %q must be an address of the subnet's cidr %s", in.GatewayIP, in.CIDR)
 	}
-	if in.AvailabilityZone != "" && !n.s.World.Region(p.RegionID).HasZone(in.AvailabilityZone) {
+	if r := n.s.World.Region(p.RegionID); in.AvailabilityZone != "" && (r == nil || !r.HasZone(in.AvailabilityZone)) {
 		return nil, Errorf(EINVALID, "availability_zone: %q is not a zone of region %q", in.AvailabilityZone, p.RegionID)
 	}
 	vpc, err := n.Get(ctx, projectID, KindVPC, in.VpcID)
