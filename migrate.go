@@ -100,24 +100,8 @@ const MaxEPSPage = 1000
 // the enterprise project epsID and the projects of f, not gone by now,
 // oldest first, and their total.
 func (s *Service) EnterpriseProjectResources(ctx context.Context, caller Caller, epsID string, f ResourceFilterEPS) ([]*Instance, int, error) {
-	if err := s.checkEnterpriseProject(caller, epsID); err != nil {
+	if err := s.checkEPSFilter(caller, epsID, f, ResourceTypeInstance); err != nil {
 		return nil, 0, err
-	}
-	if len(f.ResourceTypes) == 0 {
-		return nil, 0, Errorf(EINVALID, "resource_types: must list at least one resource type")
-	}
-	for _, t := range f.ResourceTypes {
-		if t != ResourceTypeInstance {
-			return nil, 0, Errorf(EINVALID, "resource_types: %q is not a resource type of DataArts Studio; its instances are %q", t, ResourceTypeInstance)
-		}
-	}
-	if len(f.ProjectIDs) == 0 {
-		return nil, 0, Errorf(EINVALID, "projects: must list the projects of %s, a regional resource", ResourceTypeInstance)
-	}
-	for _, id := range f.ProjectIDs {
-		if _, err := s.callerProject(caller, "projects", id); err != nil {
-			return nil, 0, err
-		}
 	}
 	all, err := s.Store.ProjectInstances(ctx, f.ProjectIDs)
 	if err != nil {
@@ -127,7 +111,39 @@ func (s *Service) EnterpriseProjectResources(ctx context.Context, caller Caller,
 	matched := slices.DeleteFunc(all, func(i *Instance) bool {
 		return i.IsPackage() || i.EpsID != epsID || i.Status(now) == InstanceDeleted || !strings.Contains(i.Name, f.NameContains)
 	})
-	total := len(matched)
-	lo := min(f.Page.Offset, total)
-	return matched[lo:min(lo+f.Page.Limit, total)], total, nil
+	page, total := pageOf(matched, f.Page)
+	return page, total, nil
+}
+
+// checkEPSFilter checks an EPS query of the resources of one type: an
+// enterprise project of the caller's, that type only, and projects of the
+// caller's.
+func (s *Service) checkEPSFilter(caller Caller, epsID string, f ResourceFilterEPS, resourceType string) error {
+	if err := s.checkEnterpriseProject(caller, epsID); err != nil {
+		return err
+	}
+	if len(f.ResourceTypes) == 0 {
+		return Errorf(EINVALID, "resource_types: must list at least one resource type")
+	}
+	for _, t := range f.ResourceTypes {
+		if t != resourceType {
+			return Errorf(EINVALID, "resource_types: %q cannot be queried with %q; Dayu's resource types are %q and %q, one per query", t, resourceType, ResourceTypeInstance, ResourceTypeVPC)
+		}
+	}
+	if len(f.ProjectIDs) == 0 {
+		return Errorf(EINVALID, "projects: must list the projects of %s, a regional resource", resourceType)
+	}
+	for _, id := range f.ProjectIDs {
+		if _, err := s.callerProject(caller, "projects", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageOf is the page p of list, and the length of list.
+func pageOf[T any](list []T, p Page) ([]T, int) {
+	total := len(list)
+	lo := min(p.Offset, total)
+	return list[lo:min(lo+p.Limit, total)], total
 }

@@ -298,3 +298,34 @@ func TestNetworkOperations(t *testing.T) {
 		t.Errorf("the faulted create stored a subnet: %s", r.body)
 	}
 }
+
+// TestNetworkMoveVPC replays the provider's change of a huaweicloud_vpc's
+// enterprise_project_id (config.MigrateEnterpriseProject): the migrate
+// with resource_type "vpcs", then the filter until the VPC is in the
+// target; the VPC shows its new enterprise project.
+func TestNetworkMoveVPC(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "movable", "cidr": "10.0.0.0/16", "enterprise_project_id": testEPS(30)})
+	target := testEPS(31)
+	migrate := map[string]any{"project_id": q.ProjectID, "region_id": q.RegionID, "resource_id": vpcID, "resource_type": "vpcs"}
+	if r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources-migrate", migrate); r.status != http.StatusNoContent {
+		t.Fatalf("migrate: %d %s", r.status, r.body)
+	}
+	poll := map[string]any{"limit": 1000, "offset": 0, "projects": []string{q.ProjectID}, "resource_types": []string{"vpcs"}}
+	r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources/filter", poll)
+	found := r.json(t)["resources"].([]any)
+	if r.status != http.StatusOK || len(found) != 1 || found[0].(map[string]any)["resource_id"] != vpcID || found[0].(map[string]any)["resource_type"] != "vpcs" {
+		t.Fatalf("filter of the target: %d %s", r.status, r.body)
+	}
+	if got := field(t, s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil), "vpc", "enterprise_project_id"); got != target {
+		t.Errorf("the VPC's enterprise project after the move: %v, want %s", got, target)
+	}
+	migrate["resource_id"] = "no-such-vpc"
+	if r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources-migrate", migrate); r.status != http.StatusNotFound {
+		t.Errorf("moving an unknown VPC: %d %s", r.status, r.body)
+	}
+	poll["resource_types"] = []string{"vpcs", "dayu-instance"}
+	if r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources/filter", poll); r.status != http.StatusBadRequest {
+		t.Errorf("a filter of two types: %d %s", r.status, r.body)
+	}
+}
