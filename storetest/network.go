@@ -94,6 +94,13 @@ func testNetworkResources(t *testing.T, h *harness) {
 		t.Fatalf("security groups: %d", len(groups))
 	}
 	same(t, "the security group", groups[0], sg)
+
+	if err := s.Reset(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := s.FindNetworkResources(ctx(t), "p1", vpc.ID, subnet.ID, sg.ID); err != nil || len(left) != 0 {
+		t.Errorf("after Reset: %d network resources, %v", len(left), err)
+	}
 }
 
 // testNetworkDeleteRefusals: a VPC with subnets, and what a living
