@@ -231,6 +231,7 @@ type Store interface {
 	LifecycleStore
 	WorkspaceStore
 	NetworkStore
+	StateStore
 	// CreatePurchase stores the order and the instance with its tags (and,
 	// for an instance, its default workspace, Instance.DefaultWorkspace) in
 	// one transaction. When the order's IdempotencyKey already holds a purchase

@@ -28,6 +28,9 @@ type Authority struct {
 	// slow on purpose, so logins nobody has authenticated yet must leave
 	// CPU for everything else.
 	passwordChecks chan struct{}
+	// OnFailure, when set, is told of every failed authentication, by
+	// kind and reason (see Failures), for the metrics.
+	OnFailure func(FailureKind, FailureReason)
 	// noUser is the hash a password for a user who does not exist is
 	// checked against, so that it costs what a wrong password costs.
 	noUser func() []byte
@@ -146,12 +149,12 @@ func (a *Authority) identify(ctx context.Context, id Identity) (user *dayu.User,
 	case "token":
 		c, err := a.OpenToken(id.Token)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, a.Failed(KindToken, tokenFailure(err), err)
 		}
 		if user := a.World.User(c.UserID); user != nil {
 			return user, c.ExpiresAt, nil
 		}
-		return nil, 0, dayu.Errorf(dayu.EUNAUTHORIZED, "The user of the token no longer exists.")
+		return nil, 0, a.Failed(KindToken, ReasonUserGone, dayu.Errorf(dayu.EUNAUTHORIZED, "The user of the token no longer exists."))
 	}
 	return nil, 0, dayu.Errorf(dayu.EINVALID, "auth.identity.methods: %q is not supported; use password or token", id.Methods[0])
 }
@@ -164,16 +167,16 @@ func (a *Authority) checkPassword(ctx context.Context, id Identity) (*dayu.User,
 	select {
 	case a.passwordChecks <- struct{}{}:
 	case <-ctx.Done():
-		return nil, dayu.Errorf(dayu.ETHROTTLED, "Too many logins at once: try again later.")
+		return nil, a.Failed(KindPassword, ReasonBusy, dayu.Errorf(dayu.ETHROTTLED, "Too many logins at once: try again later."))
 	}
 	defer func() { <-a.passwordChecks }()
 	user := a.findUser(id)
 	if user == nil {
 		_ = bcrypt.CompareHashAndPassword(a.noUser(), []byte(id.Password))
-		return nil, ErrBadCredentials
+		return nil, a.Failed(KindPassword, ReasonBadCredentials, ErrBadCredentials)
 	}
 	if !user.CheckPassword(id.Password) {
-		return nil, ErrBadCredentials
+		return nil, a.Failed(KindPassword, ReasonBadCredentials, ErrBadCredentials)
 	}
 	return user, nil
 }

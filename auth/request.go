@@ -24,37 +24,37 @@ func (a *Authority) Authenticate(r *http.Request, body []byte, pathProject strin
 	if tok := r.Header.Get(HeaderAuthToken); tok != "" {
 		c, err := a.OpenToken(tok)
 		if err != nil {
-			return dayu.Caller{}, err
+			return dayu.Caller{}, a.Failed(KindToken, tokenFailure(err), err)
 		}
 		user := a.World.User(c.UserID)
 		if user == nil {
-			return dayu.Caller{}, dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: the user of the token no longer exists")
+			return dayu.Caller{}, a.Failed(KindToken, ReasonUserGone, dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: the user of the token no longer exists"))
 		}
 		return caller(user, c.ProjectID), nil
 	}
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, signature.Algorithm+" ") {
 		return a.verifySignature(r, body, h, pathProject)
 	}
-	return dayu.Caller{}, dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: no X-Auth-Token header and no SDK-HMAC-SHA256 Authorization header")
+	return dayu.Caller{}, a.Failed(KindToken, ReasonMissing, dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: no X-Auth-Token header and no SDK-HMAC-SHA256 Authorization header"))
 }
 
 func (a *Authority) verifySignature(r *http.Request, body []byte, header, pathProject string) (dayu.Caller, error) {
-	fail := func(format string, args ...any) (dayu.Caller, error) {
-		return dayu.Caller{}, dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: "+format, args...)
+	fail := func(reason FailureReason, format string, args ...any) (dayu.Caller, error) {
+		return dayu.Caller{}, a.Failed(KindSignature, reason, dayu.Errorf(dayu.EUNAUTHORIZED, "Incorrect IAM authentication information: "+format, args...))
 	}
 	auth, err := signature.ParseAuthorization(header)
 	if err != nil {
-		return fail("%v", err)
+		return fail(ReasonMalformed, "%v", err)
 	}
 	key := a.World.AccessKey(auth.AccessKey)
 	if key == nil {
-		return fail("access key %q does not exist", auth.AccessKey)
+		return fail(ReasonUnknownKey, "access key %q does not exist", auth.AccessKey)
 	}
 	if err := signature.Verify(r, body, auth, key.Secret, a.SigningClock.Now()); err != nil {
 		if errors.Is(err, signature.ErrMismatch) {
-			return fail("verify aksk signature fail: %v", err)
+			return fail(ReasonMismatch, "verify aksk signature fail: %v", err)
 		}
-		return fail("%v", err)
+		return fail(signatureFailure(err), "%v", err)
 	}
 	project := r.Header.Get(HeaderProjectID)
 	if project == "" {
@@ -63,7 +63,7 @@ func (a *Authority) verifySignature(r *http.Request, body []byte, header, pathPr
 	user := key.User
 	if project != "" {
 		if p := a.World.Project(project); p == nil || p.Domain != user.Domain {
-			return dayu.Caller{}, dayu.Errorf(dayu.EFORBIDDEN, "The access key's user may not use project %s", project)
+			return dayu.Caller{}, a.Failed(KindSignature, ReasonForbiddenProject, dayu.Errorf(dayu.EFORBIDDEN, "The access key's user may not use project %s", project))
 		}
 	}
 	c := caller(user, project)

@@ -10,7 +10,8 @@
 //		WithEndpoints([]string{srv.URL}).WithCredential(creds).Build())
 //
 // It is the same Dayu as dayu serve (package node builds both), in dev
-// mode on the dev world unless WithWorld gives another.
+// mode on the dev world unless WithWorld gives another. WithState starts it
+// from a saved state document (a fixture; Server.State makes one).
 package dayutest
 
 import (
@@ -52,6 +53,7 @@ type config struct {
 	timings dayu.Timings
 	seed    uint64
 	logger  *slog.Logger
+	state   []byte
 }
 
 // Option changes how New starts Dayu.
@@ -68,6 +70,13 @@ func WithTimings(t dayu.Timings) Option { return func(c *config) { c.timings = t
 
 // WithFaultSeed makes the fault rules' probability draws repeatable.
 func WithFaultSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+
+// WithState starts Dayu from a saved state document (what GET
+// /_dayu/state answers, Server.State, or dayu state export writes): a
+// fixture, so that a suite starts from the orders, instances, workspaces,
+// clocks and fault rules it needs without buying them first. The document
+// must be of the world the server serves (the dev world, or WithWorld's).
+func WithState(doc []byte) Option { return func(c *config) { c.state = doc } }
 
 // WithLogger receives Dayu's request log (by default it is discarded).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
@@ -125,7 +134,19 @@ func New(t testing.TB, opts ...Option) *Server {
 			t.Errorf("dayutest: closing: %v", err)
 		}
 	})
+	if c.state != nil {
+		s.admin("PUT", "/_dayu/state", json.RawMessage(c.state), nil)
+	}
 	return s
+}
+
+// State is Dayu's whole state as a document, for WithState: save it as a
+// fixture (testdata/state.json) once a test has set it up.
+func (s *Server) State() []byte {
+	s.t.Helper()
+	var doc json.RawMessage
+	s.admin("GET", "/_dayu/state", nil, &doc)
+	return doc
 }
 
 // World is the world Dayu serves.

@@ -20,6 +20,9 @@ type Admin struct {
 	Clock dayu.MovableClock
 	// SaveClock persists the dev clock's offset.
 	SaveClock func(ctx context.Context, offset time.Duration) error
+	// State exports and imports the whole state (/_dayu/state); nil turns
+	// it off.
+	State StateBook
 }
 
 func (s *Server) adminRoutes(mux *http.ServeMux) {
@@ -36,6 +39,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		return http.StatusOK, map[string]string{"status": "reset"}, nil
 	}))
 	s.testingRoutes(mux)
+	s.stateRoutes(mux)
 	mux.Handle("GET /_dayu/timings", s.admin(func(c *call) (int, any, error) {
 		return http.StatusOK, s.Service.Timings.For(c.r.URL.Query().Get("project_id")), nil
 	}))

@@ -43,6 +43,13 @@ func BenchmarkPurchaseJournal(b *testing.B) {
 	}
 }
 
+// BenchmarkPurchaseNoMetrics is BenchmarkPurchase with the metrics off
+// (dayu serve --metrics=false): the difference is what they cost.
+func BenchmarkPurchaseNoMetrics(b *testing.B) {
+	h, token := benchServer(b, func(c *node.Config) { c.NoMetrics = true })
+	benchPurchases(b, h, token)
+}
+
 func BenchmarkPurchaseNoop(b *testing.B) {
 	benchPurchases(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var v map[string]any
@@ -103,12 +110,16 @@ func BenchmarkList(b *testing.B) {
 
 // benchServer is the handler of a node on a fresh SQLite store whose
 // world accepts any enterprise project (loose), and a token for it.
-func benchServer(b *testing.B) (http.Handler, string) {
+func benchServer(b *testing.B, opts ...option) (http.Handler, string) {
 	store, err := sqlite.Open(context.Background(), b.TempDir(), sqlite.DefaultOptions())
 	if err != nil {
 		b.Fatal(err)
 	}
-	return benchNode(b, node.Config{Store: store})
+	c := node.Config{Store: store}
+	for _, o := range opts {
+		o(&c)
+	}
+	return benchNode(b, c)
 }
 
 // benchNode builds a node of c on the test world, loose, and returns its

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -77,4 +78,46 @@ func BenchmarkDecodeBaseline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzFaultRule feeds the fault rule decoder any admin body: no panic, a
+// refusal is EINVALID with a message, and a rule it accepts is one the
+// matcher can apply (its bounds hold, at most one ending action).
+func FuzzFaultRule(f *testing.F) {
+	for _, seed := range []string{
+		`{"operation":"PayForDgcOneKey","count":1,"lose_response":true}`,
+		`{"operation":"*","latency_ms":5,"probability":0.5,"expires_in_seconds":60}`,
+		`{"operation":"ListDataArtsStudioInstances","error":{"status":429,"error_code":"APIGW.0308"}}`,
+		`{"operation":"PayForDgcOneKey","error":{"status":503},"drop_connection":true}`,
+		`{"operation":"x"}`, `{"probability":"1"}`, `{"latency_ms":1e300}`, `{"expires_in_seconds":-0}`, `{}`, `[]`, `{"error":null}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var req faultRuleRequest
+		err := decodeAdminObject(body, &req)
+		var r *dayu.FaultRule
+		var lifetime time.Duration
+		if err == nil {
+			r, lifetime, err = req.rule()
+		}
+		if err == nil {
+			err = r.Validate()
+		}
+		if err != nil {
+			if dayu.ErrorCodeOf(err) != dayu.EINVALID || dayu.ErrorMessageOf(err) == "" {
+				t.Fatalf("refused with %v (code %s), want EINVALID with a message", err, dayu.ErrorCodeOf(err))
+			}
+			return
+		}
+		ends := 0
+		for _, on := range []bool{r.Error != nil, r.DropConnection, r.LoseResponse} {
+			if on {
+				ends++
+			}
+		}
+		if ends > 1 || r.Probability <= 0 || r.Probability > 1 || r.Latency < 0 || r.Latency > dayu.MaxFaultLatency || lifetime < 0 || !r.Operation.Known() {
+			t.Fatalf("accepted a rule out of bounds: %+v, lifetime %s", r, lifetime)
+		}
+	})
 }

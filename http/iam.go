@@ -46,7 +46,7 @@ func (s *Server) issueToken(c *call) (int, any, error) {
 		var err error
 		if end, err = s.logins.begin(clientAddress(c.r), s.Auth.LoginName(id)); err != nil {
 			c.header.Set("Retry-After", "1")
-			return 0, nil, err
+			return 0, nil, s.Auth.Failed(auth.KindPassword, auth.ReasonLockedOut, err)
 		}
 	}
 	tok, err := s.Auth.Issue(c.r.Context(), id, scope)

@@ -18,6 +18,7 @@ import (
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/api"
 	"github.com/dayu-emu/dayu/auth"
+	"github.com/dayu-emu/dayu/metrics"
 )
 
 // MaxBodyBytes is the largest request body accepted.
@@ -61,6 +62,12 @@ type Server struct {
 	// Clocks are the domains' test clocks that the admin API sets; nil
 	// turns /_dayu/clocks off.
 	Clocks *dayu.Clocks
+	// Metrics count the API calls and are served at GET /metrics: to
+	// anyone with OpenMetrics (dev mode), else with the admin token, else
+	// not on this handler (a node may serve them on a listener of their
+	// own). Nil counts nothing.
+	Metrics     *metrics.Metrics
+	OpenMetrics bool
 
 	// CAPEM is the certificate of the intercepting proxy's CA, served at
 	// /_dayu/ca.pem; nil when the node does not intercept.
@@ -175,6 +182,7 @@ func (s *Server) Handler() http.Handler {
 			_, _ = w.Write(s.CAPEM)
 		})
 	}
+	s.metricsRoute(mux)
 	if s.Quickstart != nil {
 		mux.HandleFunc("GET /_dayu/quickstart", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, s.Quickstart)
@@ -263,6 +271,7 @@ type call struct {
 	caller  dayu.Caller
 	op      dayu.Operation  // "" for the admin API
 	fault   *dayu.FaultRule // the fault rule that hit the call, if one did
+	maxBody int64           // the largest body accepted
 }
 
 // handlerFunc answers a call with a status and a body to encode as JSON,
@@ -275,6 +284,12 @@ type handlerFunc func(*call) (int, any, error)
 // operation (the API's, not the admin API's) is also subject to the fault
 // rules and recorded in the journal.
 func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) error, h handlerFunc) http.Handler {
+	return s.endpointWithin(MaxBodyBytes, op, svc, authn, h)
+}
+
+// endpointWithin is endpoint with bodies of up to maxBody bytes.
+func (s *Server) endpointWithin(maxBody int64, op dayu.Operation, svc service, authn func(*call) error, h handlerFunc) http.Handler {
+	counted := s.Metrics.Operation(op)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		if s.RequestTimeout > 0 {
@@ -282,7 +297,7 @@ func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) erro
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
-		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id"), op: op}
+		c := &call{r: r, header: w.Header(), project: r.PathValue("project_id"), op: op, maxBody: maxBody}
 		var a answer
 		if status, v, err := s.serve(w, c, authn, h); err != nil {
 			a = errorAnswer(w.Header(), r, svc, err)
@@ -293,22 +308,28 @@ func (s *Server) endpoint(op dayu.Operation, svc service, authn func(*call) erro
 		if op != "" && s.Journal != nil {
 			s.Journal.add(c.entry(a, start, lost))
 		}
+		m := counted
+		if c.op != op {
+			m = s.Metrics.Operation(c.op) // the token path's second operation
+		}
 		if lost {
+			m.Answered(a.status, true, time.Since(start))
 			hangUp(w)
 			return
 		}
 		a.write(w)
+		m.Answered(a.status, false, time.Since(start))
 	})
 }
 
 func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, h handlerFunc) (int, any, error) {
-	tooLarge := dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", MaxBodyBytes)
+	tooLarge := dayu.Errorf(ETOOLARGE, "The request body is larger than %d bytes", c.maxBody)
 	// A body declared too large is refused at once, not after waiting for
 	// it (a client may send the headers and stall).
-	if c.r.ContentLength > MaxBodyBytes {
+	if c.r.ContentLength > c.maxBody {
 		return 0, nil, tooLarge
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, c.maxBody))
 	var overLimit *http.MaxBytesError
 	switch {
 	case errors.As(err, &overLimit):
@@ -359,6 +380,7 @@ func (s *Server) applyFault(c *call) error {
 		return err
 	}
 	c.fault = rule
+	s.Metrics.Operation(c.op).FaultFired()
 	if rule.Latency > 0 {
 		t := time.NewTimer(rule.Latency)
 		defer t.Stop()

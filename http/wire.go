@@ -731,3 +731,10 @@ func toWorkspaceBody(w *dayu.Workspace) workspaceBody {
 		MemberNum: workspaceMembers, UpdateTime: w.UpdatedAt.UnixMilli(), UpdateUser: w.UpdateUser,
 	}
 }
+
+// stateImported answers PUT /_dayu/state.
+type stateImported struct {
+	Status    string `json:"status"`
+	Orders    int    `json:"orders"`
+	Instances int    `json:"instances"`
+}

@@ -18,6 +18,8 @@ type Report struct {
 	Connections int           `json:"connections"`
 	Duration    time.Duration `json:"duration_ns"`
 	EPS         int           `json:"enterprise_projects"`
+	Generator   string        `json:"generator"` // GeneratorWrk or GeneratorVegeta
+	ListSize    int           `json:"list_size"` // instances in the list scenario's project
 	Preloaded   int           `json:"preloaded"` // instances in the store's preload project
 	PreloadTime time.Duration `json:"preload_ns,omitempty"`
 	// FirstStart is the start-up to ready of the first start, with the
@@ -44,11 +46,14 @@ type Report struct {
 // ScenarioResult is one scenario: Dayu's figures, the baseline's, and
 // Dayu's memory around the load.
 type ScenarioResult struct {
-	Name      string  `json:"name"`
-	Dayu      Summary `json:"dayu"`
-	Baseline  Summary `json:"baseline"`
-	RSSBefore uint64  `json:"rss_before_bytes,omitempty"`
-	RSSPeak   uint64  `json:"rss_peak_bytes,omitempty"` // sampled every 10 ms during the load
+	Name     string  `json:"name"`
+	Dayu     Summary `json:"dayu"`
+	Baseline Summary `json:"baseline"`
+	// Naive is the naive PostgreSQL server's purchases (ServeNaivePostgres),
+	// when the bench measures PostgreSQL.
+	Naive     *Summary `json:"naive_postgres,omitempty"`
+	RSSBefore uint64   `json:"rss_before_bytes,omitempty"`
+	RSSPeak   uint64   `json:"rss_peak_bytes,omitempty"` // sampled every 10 ms during the load
 }
 
 // Machine is what the figures were measured on.
@@ -115,8 +120,8 @@ func (r *Report) WriteText(out io.Writer) {
 	if r.Target != "" {
 		store = "target " + r.Target
 	}
-	fmt.Fprintf(out, "run: store %s, %d connections, %s per load, %d enterprise projects in the world, %d instances preloaded",
-		store, r.Connections, r.Duration, r.EPS, r.Preloaded)
+	fmt.Fprintf(out, "run: store %s, load by %s, %d connections, %s per load, %d enterprise projects in the world, %d instances in the list project, %d preloaded",
+		store, r.Generator, r.Connections, r.Duration, r.EPS, r.ListSize, r.Preloaded)
 	if r.PreloadTime > 0 {
 		fmt.Fprintf(out, " (in %s)", r.PreloadTime.Round(time.Second))
 	}
@@ -134,10 +139,17 @@ func (r *Report) WriteText(out io.Writer) {
 	}
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(out, "\n%-22s %10s %9s %9s %9s %9s %8s  %s\n", s.Name, "ok/s", "p50", "p99", "p99.9", "max", "answers", "errors")
-		for _, row := range []struct {
+		rows := []struct {
 			name string
 			s    Summary
-		}{{"dayu", s.Dayu}, {"no-op baseline", s.Baseline}} {
+		}{{"dayu", s.Dayu}, {"no-op baseline", s.Baseline}}
+		if s.Naive != nil {
+			rows = append(rows, struct {
+				name string
+				s    Summary
+			}{"naive pgxpool server", *s.Naive})
+		}
+		for _, row := range rows {
 			fmt.Fprintf(out, "  %-20s %10.1f %9s %9s %9s %9s %8d  %s\n", row.name, row.s.PerSec,
 				ms(row.s.P50), ms(row.s.P99), ms(row.s.P999), ms(row.s.Max), row.s.Requests, FormatErrors(row.s.Errors))
 		}
@@ -145,6 +157,9 @@ func (r *Report) WriteText(out io.Writer) {
 		fmt.Fprintf(out, "  %-20s %9.3fx %8.1fx %8.1fx %8.1fx %8.1fx\n", "ratio dayu/no-op",
 			ratio(d.PerSec, b.PerSec), ratio(float64(d.P50), float64(b.P50)), ratio(float64(d.P99), float64(b.P99)),
 			ratio(float64(d.P999), float64(b.P999)), ratio(float64(d.Max), float64(b.Max)))
+		if s.Naive != nil {
+			fmt.Fprintf(out, "  %-20s %9.3fx\n", "ratio dayu/naive", ratio(d.PerSec, s.Naive.PerSec))
+		}
 		if s.RSSPeak > 0 {
 			fmt.Fprintf(out, "  dayu RSS: %s before, %s peak during the load\n", MiB(s.RSSBefore), MiB(s.RSSPeak))
 		}

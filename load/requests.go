@@ -99,11 +99,6 @@ const noopListPagePath = "/_noop/list-page"
 // figures to its figures is what Dayu itself costs, on whatever machine.
 func NoopHandler() http.Handler {
 	mux := http.NewServeMux()
-	answer := func(w http.ResponseWriter, status int, body string) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}
 	mux.HandleFunc("POST /v1/{project_id}/instances/onekey-purchase", func(w http.ResponseWriter, r *http.Request) {
 		var p noopPurchase
 		if err := decodeBody(w, r, &p); err != nil {

@@ -36,7 +36,10 @@ type Plan struct {
 	// Tokens are IAM tokens for the world's projects, by project id: token checks cost no database round trip, so the scenarios send
 	// X-Auth-Token rather than AK/SK signatures.
 	Tokens map[string]string
-	client *http.Client
+	// ListSize is how many instances the list scenario's project holds
+	// (ListSize by default).
+	ListSize int
+	client   *http.Client
 }
 
 // NewPlan gets the tokens the scenarios send.
@@ -44,7 +47,7 @@ func NewPlan(ctx context.Context, w *World, dayuURL string) (*Plan, error) {
 	if err := CheckLoopback(dayuURL); err != nil {
 		return nil, err
 	}
-	p := &Plan{World: w, Dayu: dayuURL, Tokens: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+	p := &Plan{World: w, Dayu: dayuURL, Tokens: map[string]string{}, ListSize: ListSize, client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 	for _, project := range []string{w.PurchaseProject, w.ListProject, w.PreloadProject} {
 		status, header, body, err := p.do(ctx, "POST", tokenPath, w.TokenBody(project), "")
 		if err != nil {
@@ -59,7 +62,7 @@ func NewPlan(ctx context.Context, w *World, dayuURL string) (*Plan, error) {
 }
 
 // Prepare readies Dayu and the no-op baseline at noopURL for a scenario:
-// the list scenario's project gets its ListSize instances, bought through
+// the list scenario's project gets its p.ListSize instances, bought through
 // the API with connections purchases at once (so that they share group
 // commits; instances already there, of an earlier run, count), and the
 // baseline gets Dayu's first page to serve.
@@ -99,11 +102,11 @@ func (p *Plan) buyListInstances(ctx context.Context, connections int) error {
 	if err != nil {
 		return err
 	}
-	if have >= ListSize {
+	if have >= p.ListSize {
 		return nil
 	}
-	if ListSize > w.EPS {
-		return fmt.Errorf("the list scenario needs %d enterprise projects; the world has %d", ListSize, w.EPS)
+	if p.ListSize > w.EPS {
+		return fmt.Errorf("the list scenario needs %d enterprise projects; the world has %d", p.ListSize, w.EPS)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -118,7 +121,7 @@ func (p *Plan) buyListInstances(ctx context.Context, connections int) error {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				k := int(next.Add(1) - 1)
-				if k >= ListSize {
+				if k >= p.ListSize {
 					return
 				}
 				status, _, body, err := p.do(ctx, "POST", purchasePath(w.ListProject), w.PurchaseBody(EpsID(k), "bench-list-"+strconv.Itoa(k)), p.Tokens[w.ListProject])
@@ -194,6 +197,8 @@ func (p *Plan) Requests(ctx context.Context, scenario, base string) (NextFunc, i
 		}, http.StatusOK, nil
 	case ScenarioList:
 		header := http.Header{"X-Auth-Token": {p.Tokens[w.ListProject]}}
+		// The first ten pages, whatever the project holds: a page's cost
+		// is what grows, or not, with the project.
 		var paths [ListSize / ListLimit]string
 		for i := range paths {
 			paths[i] = listPath(w.ListProject, ListLimit, i*ListLimit)

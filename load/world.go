@@ -29,7 +29,7 @@ type World struct {
 	VpcID, NetID, SGID   string
 	// PurchaseProject takes the purchase scenario's instances.
 	PurchaseProject string
-	// ListProject holds the list scenario's ListSize instances.
+	// ListProject holds the list scenario's instances (Plan.ListSize).
 	ListProject string
 	// PreloadProject holds the instances of --preload: in a project of their
 	// own, they make the tables large without changing the other two
@@ -40,7 +40,8 @@ type World struct {
 	EPS int
 }
 
-// ListSize is how many instances the list scenario's project holds.
+// ListSize is how many instances the list scenario's project holds by
+// default.
 const ListSize = 1000
 
 // NewWorld returns the bench world with eps enterprise projects.

@@ -20,6 +20,7 @@ import (
 	"github.com/dayu-emu/dayu/auth"
 	dayuhttp "github.com/dayu-emu/dayu/http"
 	"github.com/dayu-emu/dayu/intercept"
+	"github.com/dayu-emu/dayu/metrics"
 )
 
 // DevMode says whether the node publishes the dev world's credentials.
@@ -87,6 +88,9 @@ type Config struct {
 	Intercept bool
 	// Clouds are the domains intercepted besides intercept.DefaultCloud.
 	Clouds []string
+	// NoMetrics turns the metrics off: nothing is counted and /metrics is
+	// not served (the bench compares the two).
+	NoMetrics bool
 	// Logger receives the request log; nil discards it.
 	Logger *slog.Logger
 }
@@ -109,7 +113,10 @@ type Node struct {
 	dev     bool
 	admin   string
 	handler http.Handler
+	metrics *metrics.Metrics
 	store   dayu.Store
+	timings *dayu.TimingsBook
+	faults  *dayu.FaultBook
 	log     *slog.Logger
 	stop    context.CancelFunc
 	done    sync.WaitGroup
@@ -173,6 +180,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	n := &Node{
 		service: &dayu.Service{Store: c.Store, Clocks: clocks, World: world, Loose: c.Loose, Timings: timings},
 		world:   world, clock: clock, clocks: clocks, movable: movable, dev: dev, admin: c.AdminToken, store: c.Store, log: c.Logger,
+		timings: timings, faults: faults,
 	}
 	srv := &dayuhttp.Server{
 		Service: n.service, Auth: authority, Logger: c.Logger, PublicURL: c.PublicURL,
@@ -182,8 +190,17 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if c.JournalSize > 0 {
 		srv.Journal = dayuhttp.NewJournal(c.JournalSize)
 	}
+	if !c.NoMetrics {
+		mc := metrics.Config{Store: c.Store, Clock: clock, Logger: c.Logger}
+		if srv.Journal != nil {
+			mc.JournalLen = srv.Journal.Len
+		}
+		n.metrics = metrics.New(mc)
+		srv.Metrics, srv.OpenMetrics = n.metrics, dev
+		authority.OnFailure = n.metrics.AuthFailed
+	}
 	if c.AdminToken != "" {
-		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken}
+		srv.Admin = &dayuhttp.Admin{Token: c.AdminToken, State: stateBook{n}}
 		if movable {
 			srv.Admin.Clock = clock
 			srv.Admin.SaveClock = func(ctx context.Context, d time.Duration) error { return dayu.SaveClockOffset(ctx, c.Store, d) }
@@ -208,13 +225,22 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	}
 	fctx, stop := context.WithCancel(context.Background())
 	n.stop = stop
-	n.done.Go(func() { n.follow(fctx, timings, faults) })
+	n.done.Go(func() { n.follow(fctx) })
 	return n, nil
 }
 
 // Handler is the node's HTTP handler: the API, the admin API and the health
 // checks.
 func (n *Node) Handler() http.Handler { return n.handler }
+
+// Metrics serves the node's metrics in the Prometheus text format, with no
+// authentication (for a listener of their own); nil when they are off.
+func (n *Node) Metrics() http.Handler {
+	if n.metrics == nil {
+		return nil
+	}
+	return n.metrics.Handler()
+}
 
 // Service is the node's domain service.
 func (n *Node) Service() *dayu.Service { return n.service }
@@ -246,7 +272,7 @@ func (n *Node) Close() error {
 // follow keeps this node's lifecycle timings, fault rules, test clocks and
 // dev clock in step with the store, where the admin API of any node writes
 // them.
-func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *dayu.FaultBook) {
+func (n *Node) follow(ctx context.Context) {
 	tick := time.NewTicker(FollowEvery)
 	defer tick.Stop()
 	for {
@@ -255,12 +281,49 @@ func (n *Node) follow(ctx context.Context, timings *dayu.TimingsBook, faults *da
 			return
 		case <-tick.C:
 		}
-		err := errors.Join(timings.Reload(ctx), faults.Reload(ctx), n.clocks.Reload(ctx))
-		if n.movable && err == nil {
-			err = n.clock.Reload(ctx, n.store)
-		}
-		if err != nil && ctx.Err() == nil {
+		if err := n.reload(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("reading the admin settings from the store", "err", err)
 		}
 	}
+}
+
+// reload reads the admin settings (timings, fault rules, test clocks, the
+// dev clock) back from the store.
+func (n *Node) reload(ctx context.Context) error {
+	err := errors.Join(n.timings.Reload(ctx), n.faults.Reload(ctx), n.clocks.Reload(ctx))
+	if n.movable && err == nil {
+		err = n.clock.Reload(ctx, n.store)
+	}
+	return err
+}
+
+// stateBook is the node's /_dayu/state. The world is the node's own,
+// loaded at its start: an import must hold the same world, and keeps the
+// stored one (see dayu.ImportState). After an import the node reloads its
+// settings at once; other nodes of the store follow within FollowEvery.
+type stateBook struct{ n *Node }
+
+// Export reads the state, with the dev clock as stored.
+func (b stateBook) Export(ctx context.Context) (*dayu.State, error) {
+	if err := b.n.reload(ctx); err != nil {
+		return nil, err
+	}
+	return dayu.ExportState(ctx, b.n.store, b.n.world, b.n.clock.Offset(), b.n.clock.Now())
+}
+
+// Import replaces the state and reloads the node's settings.
+func (b stateBook) Import(ctx context.Context, st *dayu.State) error {
+	n := b.n
+	if n.movable {
+		if err := n.clock.Reload(ctx, n.store); err != nil {
+			return err
+		}
+	}
+	if err := dayu.ImportState(ctx, n.store, n.world, st, n.clock.Offset(), n.movable); err != nil {
+		return err
+	}
+	if n.movable {
+		n.clock.MoveTo(st.ClockOffset)
+	}
+	return n.reload(ctx)
 }

@@ -132,6 +132,7 @@ func Open(ctx context.Context, url string, cfg Config) (*sqlstore.Store, error) 
 		KeepSavepoints:    true,
 		Serial:            "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 		MigrationLock:     migrationLock,
+		Pipeline:          pipeline,
 	}, cfg.Options)
 	if err != nil {
 		db.Close()
@@ -167,4 +168,23 @@ func classify(err error) dayu.ErrorCode {
 func isUniqueViolation(err error, index string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.ConstraintName == index
+}
+
+// pipeline sends the statements as one pgx batch: one round trip, run by
+// PostgreSQL as one implicit transaction that commits (synchronously, as
+// every commit) at the batch's end, or rolls back whole at the first error.
+func pipeline(ctx context.Context, driverConn any, stmts []sqlstore.Statement) error {
+	c, ok := driverConn.(*stdlib.Conn)
+	if !ok {
+		return fmt.Errorf("postgres: pipeline on a %T", driverConn)
+	}
+	b := &pgx.Batch{}
+	for _, st := range stmts {
+		b.Queue(st.Query, st.Args...)
+	}
+	err := c.Conn().SendBatch(ctx, b).Close()
+	if _, refused := errors.AsType[*pgconn.PgError](err); refused {
+		return fmt.Errorf("%w: %w", sqlstore.ErrPipelineUndone, err)
+	}
+	return err
 }

@@ -3,11 +3,14 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/sqlite"
@@ -135,8 +138,9 @@ func TestConformanceInMemory(t *testing.T) {
 	})
 }
 
-// unclosed is a store whose Close waits for the test's end.
-type unclosed struct{ dayu.Store }
+// unclosed is a store whose Close waits for the test's end (the store
+// itself, not dayu.Store, so that it is still a dayu.ObservableStore).
+type unclosed struct{ *sqlite.Store }
 
 func (unclosed) Close() error { return nil }
 
@@ -162,5 +166,59 @@ func TestMemoryWritesNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("the in-memory store wrote %v", entries)
+	}
+}
+
+// TestCountsOfStoredInstances: a data directory written before migration
+// 0020 (no count rows) lists the same count once migrated: the migration
+// counts the instances already stored, and those gone stay out.
+func TestCountsOfStoredInstances(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for k := range 5 {
+		o := &dayu.Order{ID: fmt.Sprintf("CS-%d", k), DomainID: "d1", ProjectID: "p1", CreatedAt: now, CompletedAt: now}
+		i := &dayu.Instance{ID: fmt.Sprintf("i-%d", k), ProjectID: "p1", DomainID: "d1", OrderID: o.ID, EpsID: fmt.Sprintf("eps-%d", k),
+			CreatedAt: now, EffectiveAt: now, ExpiresAt: now.Add(time.Hour)}
+		if k == 0 {
+			i.GoneAt = now.Add(time.Minute)
+		}
+		o.ResourceID = i.ID
+		if err := s.CreatePurchase(ctx, o, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The database as a build before 0020 left it.
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP INDEX instances_gone`, `DROP TABLE instance_counts`, `DELETE FROM schema_migrations WHERE version = 20`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s, err = sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{{now, 5}, {now.Add(time.Minute), 4}} {
+		list, total, err := s.ListInstances(ctx, "p1", dayu.Page{Limit: 10}, c.at)
+		if err != nil || total != c.want || len(list) != c.want {
+			t.Errorf("migrated, at %s: %d listed, count %d, %v; want %d", c.at.Format(time.RFC3339), len(list), total, err, c.want)
+		}
 	}
 }

@@ -7,25 +7,24 @@ import (
 	"github.com/dayu-emu/dayu"
 )
 
+// selectTestClocks reads every test clock.
+const selectTestClocks = `SELECT domain_id, offset_ms, frozen, frozen_at, version FROM test_clocks`
+
 // TestClocks returns every domain's test clock.
 func (s *Store) TestClocks(ctx context.Context) ([]*dayu.TestClock, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT domain_id, offset_ms, frozen, frozen_at, version FROM test_clocks`)
-	if err != nil {
-		return nil, s.fail(err)
+	rows, err := s.read.QueryContext(ctx, selectTestClocks)
+	return scanAll(s, rows, err, scanTestClock)
+}
+
+func scanTestClock(row interface{ Scan(...any) error }) (*dayu.TestClock, error) {
+	var tc dayu.TestClock
+	var offset, frozenAt int64
+	var frozen int
+	if err := row.Scan(&tc.DomainID, &offset, &frozen, &frozenAt, &tc.Version); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*dayu.TestClock
-	for rows.Next() {
-		var tc dayu.TestClock
-		var offset, frozenAt int64
-		var frozen int
-		if err := rows.Scan(&tc.DomainID, &offset, &frozen, &frozenAt, &tc.Version); err != nil {
-			return nil, s.fail(err)
-		}
-		tc.Offset, tc.Frozen, tc.FrozenAt = msDuration(offset), frozen == 1, fromMS(frozenAt)
-		out = append(out, &tc)
-	}
-	return out, s.fail(rows.Err())
+	tc.Offset, tc.Frozen, tc.FrozenAt = msDuration(offset), frozen == 1, fromMS(frozenAt)
+	return &tc, nil
 }
 
 // SaveTestClock stores tc if the stored clock is still the version it was
@@ -45,5 +44,5 @@ func (s *Store) SaveTestClock(ctx context.Context, tc *dayu.TestClock) error {
 	if err == nil {
 		tc.Version++
 	}
-	return err
+	return s.refused(err)
 }

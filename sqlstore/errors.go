@@ -32,12 +32,16 @@ func (s *Store) fail(err error) error {
 		return err
 	}
 	class := errInternal
-	switch code := s.classify(err); code {
+	code := s.classify(err)
+	switch code {
 	case dayu.ETIMEOUT:
 		class = errTimeout
 	case dayu.EUNAVAILABLE:
 		class = errUnavailable
 	}
+	// Counted here, once per failure: the wrapped error passes through
+	// fail again as a *dayu.Error.
+	s.countFailure(code, err)
 	return fmt.Errorf("%w: %w", class, err)
 }
 

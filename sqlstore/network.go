@@ -26,6 +26,7 @@ const (
 	// An instance holds its network until it is unsubscribed or gone.
 	networkUsedByLiving = `SELECT 1 FROM instances WHERE project_id = ? AND (vpc_id = ? OR net_id = ? OR security_group_id = ?)
 		AND unsubscribed_at = 0 AND (gone_at IS NULL OR gone_at > ?) LIMIT 1`
+	dumpNetworkResources  = `SELECT ` + networkColumns + ` FROM network_resources ORDER BY created_at, id`
 	deleteNetworkResource = `DELETE FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
 )
 

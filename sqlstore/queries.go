@@ -29,16 +29,20 @@ type queries struct {
 	expireIdempotencyKey, insertIdempotencyKey                string
 	findIdempotencyKey                                        string
 	savepoint, rollbackToSavepoint, releaseSavepoint          string
+	addInstanceCount                                          string
+	newestInstances                                           string
 }
 
 // hotWrites are the statements of a purchase's group commit.
 func (q queries) hotWrites() []string {
 	return []string{q.savepoint, q.rollbackToSavepoint, q.releaseSavepoint, q.reapSlot, q.activeMainInstance,
-		q.insertOrder, q.insertInstance, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey}
+		q.insertOrder, q.insertInstance, q.expireIdempotencyKey, q.insertIdempotencyKey, q.findIdempotencyKey, q.addInstanceCount}
 }
 
 // hotReads are the statements of the list.
-func (q queries) hotReads() []string { return []string{q.countInstances, q.listInstances} }
+func (q queries) hotReads() []string {
+	return []string{q.countInstances, q.listInstances, q.newestInstances}
+}
 
 func newQueries(d Dialect) queries {
 	r := func(q string) string { return rebind(d.Numbered, q) }
@@ -54,12 +58,20 @@ func newQueries(d Dialect) queries {
 		// purchase there needs it.
 		reapSlot:           r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
 		activeMainInstance: r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
-		countInstances:     r(`SELECT COUNT(*) FROM instances WHERE project_id = ? AND ` + notGone),
-		listInstances:      r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
-		findOrder:          r(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND domain_id = ?`),
-		unsubscribe:        r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
-		document:           r(`SELECT doc FROM documents WHERE name = ?`),
-		timings:            `SELECT project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms FROM timings`,
+		// The listed instances are those stored less those gone by then:
+		// the count rows and the gone ones (in instances_gone), never the
+		// project's rows (migration 0020).
+		countInstances: r(`SELECT CAST(COALESCE((SELECT SUM(n) FROM instance_counts WHERE project_id = ?), 0) -
+			(SELECT COUNT(*) FROM instances WHERE project_id = ? AND gone_at IS NOT NULL AND -gone_at >= ?) AS BIGINT)`),
+		// A project's newest instances, gone or not, for the list's cache.
+		newestInstances: r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? ORDER BY seq DESC LIMIT ?`),
+		addInstanceCount: r(`INSERT INTO instance_counts (project_id, shard, n) VALUES (?, ?, ?)
+			ON CONFLICT (project_id, shard) DO UPDATE SET n = instance_counts.n + excluded.n`),
+		listInstances: r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
+		findOrder:     r(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND domain_id = ?`),
+		unsubscribe:   r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),
+		document:      r(`SELECT doc FROM documents WHERE name = ?`),
+		timings:       `SELECT project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms FROM timings`,
 		upsertTimings: r(`INSERT INTO timings (project_id, provisioning_ms, deletion_ms, grace_ms, retention_ms) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (project_id) DO UPDATE SET provisioning_ms = excluded.provisioning_ms, deletion_ms = excluded.deletion_ms,
 			grace_ms = excluded.grace_ms, retention_ms = excluded.retention_ms`),

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dayu-emu/dayu"
@@ -42,7 +43,27 @@ type Dialect struct {
 	// that start together from migrating at once; empty when the engine
 	// serialises writers anyway.
 	MigrationLock string
+	// Pipeline, when set, runs statements on driverConn (the driver's
+	// connection, from sql.Conn.Raw) in one round trip, as one transaction
+	// committed durably at its end. When the database refuses one of them,
+	// nothing is stored and the error wraps ErrPipelineUndone; any other
+	// error leaves the outcome unknown.
+	Pipeline func(ctx context.Context, driverConn any, stmts []Statement) error
+	// SoleWriter says that this process is the database's one writer
+	// (SQLite, behind its data directory's lock): the store may then keep
+	// the list's pages in memory (listCache).
+	SoleWriter bool
 }
+
+// Statement is one statement of a Pipeline, in the dialect's placeholders.
+type Statement struct {
+	Query string
+	Args  []any
+}
+
+// ErrPipelineUndone is wrapped by a Pipeline's error when the database
+// refused a statement and stored none of them.
+var ErrPipelineUndone = errors.New("the pipeline was refused and undone")
 
 // Store is a dayu.Store on one database. Purchases go through a group
 // committer: concurrent purchases share one transaction and one fsync.
@@ -55,7 +76,11 @@ type Store struct {
 	batch   *committer
 	writes  statements // prepared on write
 	reads   statements // prepared on read
+	lists   *listCache // nil unless Dialect.SoleWriter
 	closed  sync.Once
+	// observer is told of the commits and failures, for the metrics; it
+	// is set while the committer runs, hence atomic.
+	observer atomic.Pointer[dayu.StoreObserver]
 }
 
 // Open migrates the database and returns a Store on it, tuned by o (which
@@ -72,6 +97,9 @@ func Open(ctx context.Context, write, read *sql.DB, d Dialect, o Options) (*Stor
 	if s.reads, err = prepare(ctx, read, s.q.hotReads()...); err != nil {
 		s.writes.close()
 		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
+	}
+	if d.SoleWriter {
+		s.lists = newListCache()
 	}
 	s.batch = newCommitter(s, o.BatchMax, o.Writers)
 	return s, nil
@@ -159,7 +187,7 @@ func (s *Store) insertPurchase(ctx context.Context, tx *sql.Tx, w *purchaseWrite
 // insertRows writes the purchase's rows: its idempotency key, its order and
 // its instance, holding epsSlot (nil for a package, which holds none).
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, w *purchaseWrite, epsSlot any) error {
-	o, i := w.order, w.instance
+	o := w.order
 	if o.IdempotencyKey != "" {
 		replayed, err := s.claimIdempotencyKey(ctx, tx, o)
 		if err != nil || replayed {
@@ -169,13 +197,24 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, w *purchaseWrite, ep
 	if err := s.insertOrder(ctx, tx, o); err != nil {
 		return err
 	}
-	_, err := s.execTx(ctx, tx, s.q.insertInstance,
-		i.ID, i.ProjectID, i.DomainID, i.OrderID, i.Name, i.RegionID, i.AvailabilityZone,
+	_, err := s.execTx(ctx, tx, s.q.insertInstance, instanceArgs(w, epsSlot)...)
+	w.stored = err == nil
+	return err
+}
+
+// instanceArgs are the arguments of insertInstance for w's instance.
+func instanceArgs(w *purchaseWrite, epsSlot any) []any {
+	i := w.instance
+	return []any{i.ID, i.ProjectID, i.DomainID, i.OrderID, i.Name, i.RegionID, i.AvailabilityZone,
 		i.VpcID, i.NetID, i.SecurityGroupID, i.EpsID, epsSlot, i.SpecCode, i.ProductID,
 		int(i.PeriodType), i.PeriodNum, i.IsAutoRenew, i.ExtensionPackage, i.ParentID, i.CreateUser,
 		ms(i.CreatedAt), ms(i.EffectiveAt), ms(i.ExpiresAt), w.tags,
-		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt))
-	return err
+		ms(i.AutoRenewUntil), i.Grace.Milliseconds(), i.Retention.Milliseconds(), ms(i.UnsubscribedAt), nullMS(i.GoneAt)}
+}
+
+// orderArgs are the arguments of insertOrder for o.
+func orderArgs(o *dayu.Order) []any {
+	return []any{o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt)}
 }
 
 // claimIdempotencyKey records the purchase's idempotency key in tx. When
@@ -212,14 +251,14 @@ func (s *Store) claimIdempotencyKey(ctx context.Context, tx *sql.Tx, o *dayu.Ord
 }
 
 func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) error {
-	_, err := s.execTx(ctx, tx, s.q.insertOrder, o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID, ms(o.CreatedAt), ms(o.CompletedAt))
+	_, err := s.execTx(ctx, tx, s.q.insertOrder, orderArgs(o)...)
 	return err
 }
 
 // ListInstances returns a page of the project's instances, newest first.
 func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page, now time.Time) ([]*dayu.Instance, int, error) {
 	var total int
-	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, ms(now))
+	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, projectID, -ms(now))
 	if err != nil {
 		return nil, 0, s.fail(err)
 	}
@@ -229,8 +268,31 @@ func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page
 	if p.Offset >= total {
 		return nil, total, nil
 	}
+	if s.lists != nil {
+		list, ok, err := s.cachedPage(ctx, projectID, p, ms(now))
+		if err != nil || ok {
+			return list, total, err
+		}
+	}
 	list, err := s.scanInstances(s.queryRead(ctx, s.q.listInstances, projectID, ms(now), p.Limit, p.Offset))
 	return list, total, err
+}
+
+// cachedPage is the page from the project's listCache entry, read from the
+// database first if there is none; ok is false when the entry does not
+// hold the page.
+func (s *Store) cachedPage(ctx context.Context, projectID string, p dayu.Page, now int64) (list []*dayu.Instance, ok bool, err error) {
+	e, load := s.lists.get(projectID)
+	if e == nil {
+		newest, err := s.scanInstances(s.queryRead(ctx, s.q.newestInstances, projectID, listCacheSize+1))
+		if err != nil {
+			return nil, false, err
+		}
+		e = &listEntry{newest: newest[:min(len(newest), listCacheSize)], complete: len(newest) <= listCacheSize}
+		s.lists.put(projectID, e, load)
+	}
+	list, ok = e.page(p, now)
+	return list, ok, nil
 }
 
 // Resources returns the domain's instances that match f, oldest first.
@@ -420,7 +482,7 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// In an order that references allow: instances before their orders.
-		for _, table := range []string{"idempotency_keys", "workspaces", "network_resources", "instances", "fault_rules", "test_clocks", "orders"} {
+		for _, table := range []string{"idempotency_keys", "workspaces", "network_resources", "instances", "instance_counts", "fault_rules", "test_clocks", "orders"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return err
 			}
@@ -509,6 +571,17 @@ func (s *Store) TokenKey(ctx context.Context, fresh []byte) ([]byte, error) {
 // inTx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise. Every write but the purchases' group commit goes through here.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.lists != nil {
+		// The list's cache follows purchases only: any other write empties
+		// it, once its outcome is known and before its caller hears of it.
+		defer s.lists.written()
+	}
+	return s.transact(ctx, fn)
+}
+
+// transact runs fn in one transaction: committed if fn returns nil, rolled
+// back otherwise.
+func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(err)

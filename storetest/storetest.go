@@ -40,6 +40,8 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"ConcurrentPurchases", testConcurrentPurchases},
 		{"Restart", testRestart},
 		{"Gone", testGone},
+		{"CountOverTime", testCountOverTime},
+		{"ListDeep", testListDeep},
 		{"Resources", testResources},
 		{"QueryResources", testQueryResources},
 		{"Unsubscribe", testUnsubscribe},
@@ -54,8 +56,9 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"TokenKeyRace", testTokenKeyRace},
 		{"IdempotencyKey", testIdempotencyKey},
 		{"Ping", testPing},
+		{"Observe", testObserve},
 	}
-	for _, tt := range append(append(tests, lifecycleTests...), networkTests...) {
+	for _, tt := range append(append(append(tests, lifecycleTests...), stateTests...), networkTests...) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Every test has its own location, so they may run together.
 			t.Parallel()
@@ -648,6 +651,138 @@ func testGone(t *testing.T, h *harness) {
 	refused(t, s, o, after, dayu.ECONFLICT)
 	if got, total := listAt(t, s, "p1", 10, 0, gone.Add(time.Hour)); total != 1 || len(got) != 1 || got[0].ID != next.ID {
 		t.Errorf("after the new purchase: list %v, total %d; want only %s", ids(got), total, next.ID)
+	}
+}
+
+// testCountOverTime: the list's count is that of the instances listed at the
+// time asked, whatever mix of projects, packages, renewing and ending
+// instances the concurrent purchases stored, and stays so after a restart.
+func testCountOverTime(t *testing.T, h *harness) {
+	s := h.store()
+	var all []*dayu.Instance
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for k := range 60 {
+		wg.Go(func() {
+			project := []string{"p1", "p2"}[k%2]
+			o, i := purchaseAt(clock.Add(time.Duration(k)*24*time.Hour), project, fmt.Sprintf("eps-%d", k))
+			if k%3 != 0 {
+				noRenew(i)
+			}
+			buy(t, s, o, i)
+			mu.Lock()
+			all = append(all, i)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	main := all[slices.IndexFunc(all, func(i *dayu.Instance) bool { return i.ProjectID == "p1" && i.GoneAt.IsZero() })]
+	o, ext := pkg("p1", main.EpsID, main.ID)
+	buy(t, s, o, ext)
+	all = append(all, ext)
+	check := func(s dayu.Store, when string) {
+		t.Helper()
+		for _, now := range []time.Time{later, all[5].GoneAt, all[40].GoneAt.Add(-time.Millisecond), all[40].GoneAt, all[59].GoneAt.Add(time.Hour)} {
+			for _, project := range []string{"p1", "p2", "p3"} {
+				want := 0
+				for _, i := range all {
+					if i.ProjectID == project && (i.GoneAt.IsZero() || now.Before(i.GoneAt)) {
+						want++
+					}
+				}
+				got, total := listAt(t, s, project, 1000, 0, now)
+				if total != want || len(got) != want {
+					t.Errorf("%s, %s at %s: %d listed, count %d; want %d", when, project, now.Format(time.RFC3339), len(got), total, want)
+				}
+			}
+		}
+	}
+	check(s, "stored")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check(h.store(), "after a restart")
+}
+
+// testListDeep: every page of a project of 1,050 instances, the first ones
+// and those past the thousandth, is the project's instances newest first,
+// at times when some of the newest are gone; a purchase and an
+// unsubscription show on the next page read, as stored.
+func testListDeep(t *testing.T, h *harness) {
+	s := h.store()
+	const n = 1050
+	jobs := make(chan int, n)
+	for k := range n {
+		jobs <- k
+	}
+	close(jobs)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for k := range jobs {
+				o, i := purchaseAt(clock.Add(time.Duration(k)*time.Hour), "p1", fmt.Sprintf("eps-%d", k))
+				if k%2 == 0 {
+					noRenew(i)
+				}
+				buy(t, s, o, i)
+			}
+		})
+	}
+	wg.Wait()
+	stored, err := s.Resources(ctx(t), "domain-p1", dayu.ResourceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(stored) // the list's order: newest first
+	check := func(when string, now time.Time) {
+		t.Helper()
+		var want []string
+		for _, i := range stored {
+			if i.GoneAt.IsZero() || now.Before(i.GoneAt) {
+				want = append(want, i.ID)
+			}
+		}
+		var got []string
+		for offset := 0; offset < len(want)+100; offset += 100 {
+			page, total := listAt(t, s, "p1", 100, offset, now)
+			if total != len(want) {
+				t.Fatalf("%s: offset %d: count %d, want %d", when, offset, total, len(want))
+			}
+			got = append(got, ids(page)...)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: the pages hold %d instances, want the %d listed newest first", when, len(got), len(want))
+		}
+		if page, _ := listAt(t, s, "p1", 30, 990, now); !slices.Equal(ids(page), want[min(990, len(want)):min(1020, len(want))]) {
+			t.Errorf("%s: the page of 30 from 990 is not the 990th to the 1,020th listed", when)
+		}
+	}
+	check("all stored", later)
+	// The older half of the non-renewing instances are gone by then: the
+	// pages skip them, in the newest thousand and past it.
+	mid := stored[slices.IndexFunc(stored, func(i *dayu.Instance) bool { return i.EpsID == "eps-600" })]
+	check("some gone", mid.GoneAt)
+
+	o, fresh := purchaseAt(clock.Add(n*time.Hour), "p1", "eps-fresh")
+	buy(t, s, o, fresh)
+	if page, total := list(t, s, "p1", 1, 0); total != n+1 || len(page) != 1 || page[0].ID != fresh.ID {
+		t.Fatalf("after a purchase: count %d, first %v; want %d, %s", total, ids(page), n+1, fresh.ID)
+	}
+	now := later.Truncate(time.Millisecond).UTC()
+	u := *fresh
+	u.AutoRenewUntil, u.UnsubscribedAt, u.GoneAt = now, now, now.Add(time.Hour)
+	unsub := &dayu.Order{ID: "CS-unsubscribe-deep", Type: dayu.OrderUnsubscribe, DomainID: u.DomainID,
+		ProjectID: "p1", ResourceID: u.ID, CreatedAt: now, CompletedAt: u.GoneAt}
+	if lost := unsubscribe(t, s, []*dayu.Instance{&u}, []*dayu.Order{unsub}); len(lost) != 0 {
+		t.Fatalf("SaveUnsubscriptions lost %v", lost)
+	}
+	page, _ := list(t, s, "p1", 1, 0)
+	if len(page) != 1 {
+		t.Fatalf("after the unsubscription: list %v", ids(page))
+	}
+	same(t, "listed after its unsubscription", page[0], &u)
+	if page, total := listAt(t, s, "p1", 1, 0, u.GoneAt); total != n || len(page) != 1 || page[0].ID == u.ID {
+		t.Errorf("once the unsubscribed instance is gone: count %d, first %v; want %d without it", total, ids(page), n)
 	}
 }
 

@@ -40,6 +40,8 @@ type benchConfig struct {
 	CPUProfile     string
 	ReadyTimeout   time.Duration
 	ServeArgs      []string
+	Generator      string
+	ListSize       int
 }
 
 func benchCommand() *cobra.Command {
@@ -82,7 +84,9 @@ started on the world of "dayu bench world". It only ever talks to
 	f.StringVar(&c.CPUProfile, "cpuprofile", "", "run Dayu under the CPU profiler (dayu serve --cpuprofile) and write the profile of the loaded server here")
 	f.DurationVar(&c.ReadyTimeout, "ready-timeout", time.Minute, "how long a start may take to be ready")
 	f.StringArrayVar(&c.ServeArgs, "serve-arg", nil, "one more argument for dayu serve, for experiments (--serve-arg=--batch-max=64); repeatable")
-	cmd.AddCommand(benchWorldCommand(), benchNoopCommand())
+	f.StringVar(&c.Generator, "generator", "auto", "load generator: wrk (needs wrk on the PATH), vegeta (built in), or auto (wrk when installed)")
+	f.IntVar(&c.ListSize, "list-size", load.ListSize, "instances in the list scenario's project (it reads the first ten pages of 100)")
+	cmd.AddCommand(benchWorldCommand(), benchNoopCommand(), benchNaivePostgresCommand())
 	return cmd
 }
 
@@ -127,6 +131,26 @@ func benchNoopCommand() *cobra.Command {
 	return cmd
 }
 
+// benchNaivePostgresCommand is the naive PostgreSQL baseline server, run
+// by dayu bench as a child process of its own when it measures PostgreSQL.
+func benchNaivePostgresCommand() *cobra.Command {
+	var addr, store string
+	cmd := &cobra.Command{
+		Use:    "naive-pg",
+		Short:  "Serve the naive PostgreSQL purchase baseline (run by dayu bench; not part of Dayu)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return load.ServeNaivePostgres(ctx, addr, store)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on")
+	cmd.Flags().StringVar(&store, "store", "", "postgres:// URL; its tables naive_orders and naive_instances are made anew")
+	return cmd
+}
+
 func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err error) {
 	scenarios := load.Scenarios
 	if c.Scenario != "all" {
@@ -145,6 +169,8 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		return fmt.Errorf("--duration %s: must be positive and at most an hour", c.Duration)
 	case c.Preload < 0 || c.EPS < 0:
 		return errors.New("--preload and --eps must not be negative")
+	case c.ListSize < load.ListSize:
+		return fmt.Errorf("--list-size %d: must be at least %d (the ten pages the scenario reads)", c.ListSize, load.ListSize)
 	case c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
 		return fmt.Errorf("--store %q: must be sqlite or a postgres:// URL", c.Store)
 	case c.Target != "" && (c.Preload > 0 || c.CPUProfile != "" || len(c.ServeArgs) > 0):
@@ -157,7 +183,10 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		}
 	}
 	if c.EPS == 0 {
-		c.EPS = max(int(c.Duration.Seconds()*10_000), load.ListSize)
+		c.EPS = max(int(c.Duration.Seconds()*10_000), c.ListSize)
+	}
+	if c.Generator, err = load.ChooseGenerator(c.Generator); err != nil {
+		return err
 	}
 	say := func(format string, args ...any) { fmt.Fprintf(logw, "bench: "+format+"\n", args...) }
 
@@ -173,7 +202,8 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 	if c.Data == "" {
 		c.Data = filepath.Join(tmp, "data")
 	}
-	rep := &load.Report{Machine: load.ThisMachine(), Store: "sqlite", Connections: c.Connections, Duration: c.Duration, EPS: c.EPS}
+	rep := &load.Report{Machine: load.ThisMachine(), Store: "sqlite", Connections: c.Connections, Duration: c.Duration, EPS: c.EPS,
+		Generator: c.Generator, ListSize: c.ListSize}
 	if c.Store != "sqlite" {
 		rep.Store = "postgres" // the URL may hold a password
 		if rep.Notes, err = load.PostgresNotes(ctx, c.Store); err != nil {
@@ -261,11 +291,24 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		return err
 	}
 	defer noop.Stop()
+	var naive *child.Child
+	if c.Store != "sqlite" && slices.Contains(scenarios, load.ScenarioPurchase) {
+		naiveAddr, err := child.FreeAddr()
+		if err != nil {
+			return err
+		}
+		if naive, _, err = child.Start(ctx, child.Spec{Bin: bin, Args: []string{"bench", "naive-pg", "--addr", naiveAddr, "--store", c.Store},
+			Addr: naiveAddr, ReadyTimeout: c.ReadyTimeout}); err != nil {
+			return err
+		}
+		defer naive.Stop()
+	}
 
 	plan, err := load.NewPlan(ctx, w, base)
 	if err != nil {
 		return err
 	}
+	plan.ListSize = c.ListSize
 	if c.Target != "" {
 		if rep.Preloaded, err = plan.Count(ctx, w.PreloadProject); err != nil {
 			return err
@@ -277,10 +320,19 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 		}
 		res := load.ScenarioResult{Name: sc}
 		say("%s: no-op baseline, %d connections, %s", sc, c.Connections, c.Duration)
-		if res.Baseline, err = runScenario(ctx, plan, sc, noop.URL, c); err != nil {
+		if res.Baseline, err = runScenario(ctx, plan, sc, noop.URL, c, tmp); err != nil {
 			return err
 		}
 		sleep(ctx, time.Second)
+		if naive != nil && sc == load.ScenarioPurchase {
+			say("%s: naive PostgreSQL baseline, %d connections, %s", sc, c.Connections, c.Duration)
+			s, err := runScenario(ctx, plan, sc, naive.URL, c, tmp)
+			if err != nil {
+				return err
+			}
+			res.Naive = &s
+			sleep(ctx, time.Second)
+		}
 		say("%s: dayu, %d connections, %s", sc, c.Connections, c.Duration)
 		var peak <-chan uint64
 		sctx, stopSampling := context.WithCancel(ctx)
@@ -290,7 +342,7 @@ func runBench(ctx context.Context, c benchConfig, out, logw io.Writer) (err erro
 			}
 			peak = load.SampleRSS(sctx, server.Pid(), 10*time.Millisecond)
 		}
-		res.Dayu, err = runScenario(ctx, plan, sc, base, c)
+		res.Dayu, err = runScenario(ctx, plan, sc, base, c, tmp)
 		stopSampling()
 		if peak != nil {
 			res.RSSPeak = <-peak
@@ -344,13 +396,24 @@ func devReference(ctx context.Context, bin, dir string, timeout time.Duration) (
 	return took, rss, nil
 }
 
-// runScenario runs one scenario's load against base.
-func runScenario(ctx context.Context, plan *load.Plan, scenario, base string, c benchConfig) (load.Summary, error) {
+// runScenario runs one scenario's load against base, with c's generator
+// (wrk's request file in dir).
+func runScenario(ctx context.Context, plan *load.Plan, scenario, base string, c benchConfig, dir string) (load.Summary, error) {
 	next, expect, err := plan.Requests(ctx, scenario, base)
 	if err != nil {
 		return load.Summary{}, err
 	}
-	return load.Run(ctx, load.RunConfig{BaseURL: base, Connections: c.Connections, Duration: c.Duration, Expect: expect, Next: next})
+	rc := load.RunConfig{BaseURL: base, Connections: c.Connections, Duration: c.Duration, Expect: expect, Next: next}
+	if c.Generator == load.GeneratorWrk {
+		// Purchases each need an enterprise project of their own; the
+		// other scenarios repeat a few requests.
+		distinct := load.ListSize
+		if scenario == load.ScenarioPurchase {
+			distinct = c.EPS
+		}
+		return load.RunWrk(ctx, rc, distinct, dir)
+	}
+	return load.Run(ctx, rc)
 }
 
 // preload stores c.Preload instances through the store itself, before

@@ -50,6 +50,8 @@ type Config struct {
 	Intercept       bool
 	Cloud           string
 	FaultSeed       uint64
+	Metrics         bool
+	MetricsAddr     string
 }
 
 // bind declares the flags of c on fs.
@@ -81,6 +83,8 @@ func (c *Config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Cloud, "cloud", "", "with --intercept, one more domain to intercept: the provider's cloud / HW_CLOUD")
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "requests the request journal (GET /_dayu/requests) keeps, newest first (0: no journal)")
 	fs.Uint64Var(&c.FaultSeed, "fault-seed", 0, "seed of the fault rules' probability draws, for a repeatable run (0: random)")
+	fs.BoolVar(&c.Metrics, "metrics", true, "count Prometheus metrics and serve them at GET /metrics (admin token outside dev mode)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "also serve GET /metrics on this address, without authentication (keep it private, e.g. 127.0.0.1:9090)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
 	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token of the admin API /_dayu/ (dev mode default: "+devAdminToken+"; without one outside dev mode the admin API is off)")
 	d := dayu.DefaultTimings
@@ -98,9 +102,9 @@ func envName(flag string) string {
 	return "DAYU_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// load fills the flags not given on the command line from the environment,
-// applies the defaults that depend on other settings, and validates.
-func (c *Config) load(fs *pflag.FlagSet) error {
+// flagsFromEnv sets every flag of fs not given on the command line from its
+// DAYU_* environment variable, if set.
+func flagsFromEnv(fs *pflag.FlagSet) []error {
 	var errs []error
 	fs.VisitAll(func(f *pflag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && !f.Changed {
@@ -109,6 +113,13 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 			}
 		}
 	})
+	return errs
+}
+
+// load fills the flags not given on the command line from the environment,
+// applies the defaults that depend on other settings, and validates.
+func (c *Config) load(fs *pflag.FlagSet) error {
+	errs := flagsFromEnv(fs)
 	// Dev mode follows the stored world (serve decides); a world file is
 	// never the dev world.
 	c.devGiven = fs.Changed("dev")
@@ -125,6 +136,14 @@ func (c *Config) load(fs *pflag.FlagSet) error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: %w", c.MetricsAddr, err))
+		}
+		if !c.Metrics {
+			errs = append(errs, errors.New("--metrics-addr needs --metrics"))
+		}
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -12,6 +12,15 @@ import (
 )
 
 func main() {
+	if err := rootCommand().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "dayu:", err)
+		os.Exit(1)
+	}
+}
+
+// rootCommand is the dayu command: the server, the bench, and the client
+// commands that call a running Dayu.
+func rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "dayu",
 		Short:         "Dayu emulates Huawei Cloud DataArts Studio's instance-ordering API",
@@ -23,16 +32,15 @@ func main() {
 	root.AddCommand(serveCommand())
 	root.AddCommand(benchCommand())
 	root.AddCommand(caCommand())
+	root.AddCommand(healthCommand())
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print the name, the version or revision of this build, and its Go version",
 		Args:  cobra.NoArgs,
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version()) },
 	})
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "dayu:", err)
-		os.Exit(1)
-	}
+	root.AddCommand(clientCommands()...)
+	return root
 }
 
 // version describes this build from its build info: the module version

@@ -446,3 +446,51 @@ func TestFaultRuleOnTwoNodes(t *testing.T) {
 		t.Errorf("after B's hit, %d of 4 purchases on both nodes were hit, want the 1 left of the count", hits)
 	}
 }
+
+// TestTwoNodesListAtOnce: the list's count is kept in the purchases'
+// transactions (in shards that each node's writers pick), not read from the
+// project: a purchase acknowledged by one node is on the other node's first
+// page at once, and both nodes' counts say the same, purchase after
+// purchase, whichever node takes it.
+func TestTwoNodesListAtOnce(t *testing.T) {
+	dbURL := newPostgresDatabase(t)
+	args := []string{"--store", dbURL, "--world", worldFile(t, 40), "--admin-token", adminToken}
+	a, err := launch(t, "A", args, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := launch(t, "B", args, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[*node]string{a: a.token(), b: b.token()}
+	first := func(n *node) (int, listItem) {
+		t.Helper()
+		r := n.must("GET", listPath()+"?limit=1&offset=0", nil, "X-Auth-Token", tokens[n])
+		var page struct {
+			Count int        `json:"count"`
+			Items []listItem `json:"commodity_orders"`
+		}
+		if r.status != http.StatusOK || r.decode(&page) != nil {
+			t.Fatalf("%s: list: %s", n.name, r)
+		}
+		if len(page.Items) == 0 {
+			return page.Count, listItem{}
+		}
+		return page.Count, page.Items[0]
+	}
+	for k := range 40 {
+		buyer, reader := a, b
+		if k%3 == 1 {
+			buyer, reader = b, a
+		}
+		got := buyer.mustBuy(tokens[buyer], purchase{Name: fmt.Sprintf("at-once-%d", k), Eps: eps(k)})
+		count, newest := first(reader)
+		if count != k+1 || newest.ResourceID != got.ResourceID {
+			t.Fatalf("purchase %d on %s: %s lists count %d, newest %s; want %d, %s", k, buyer.name, reader.name, count, newest.ResourceID, k+1, got.ResourceID)
+		}
+		if other, _ := first(buyer); other != count {
+			t.Fatalf("purchase %d: %s counts %d, %s counts %d", k, buyer.name, other, reader.name, count)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dayu-emu/dayu"
 	dayuhttp "github.com/dayu-emu/dayu/http"
@@ -88,7 +89,7 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 		Store: store, World: file, ReplaceWorld: c.ReplaceWorld, Dev: dev, AdminToken: c.AdminToken,
 		Timings: c.Timings, Loose: c.Loose, Logger: log,
 		RequestTimeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
-		JournalSize: c.JournalSize, FaultSeed: c.FaultSeed, PublicURL: c.PublicURL,
+		JournalSize: c.JournalSize, FaultSeed: c.FaultSeed, PublicURL: c.PublicURL, NoMetrics: !c.Metrics,
 		Intercept: c.Intercept, Clouds: c.clouds(),
 	})
 	switch {
@@ -113,7 +114,22 @@ func serve(ctx context.Context, c Config, out io.Writer) (err error) {
 	if n.Dev() {
 		printQuickstart(out, ln.Addr().String(), n.AdminToken())
 	}
-	return dayuhttp.Serve(ctx, ln, n.Handler(), log, dayuhttp.Timeouts{Write: c.WriteTimeout, Shutdown: c.ShutdownTimeout})
+	timeouts := dayuhttp.Timeouts{Write: c.WriteTimeout, Shutdown: c.ShutdownTimeout}
+	if c.MetricsAddr == "" {
+		return dayuhttp.Serve(ctx, ln, n.Handler(), log, timeouts)
+	}
+	mln, err := net.Listen("tcp", c.MetricsAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--metrics-addr: %w", err)
+	}
+	log.Info("dayu serving metrics", "addr", mln.Addr().String())
+	// Either listener failing stops both: a node without its metrics is
+	// as unwatched as a node that is down.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return dayuhttp.Serve(gctx, ln, n.Handler(), log, timeouts) })
+	g.Go(func() error { return dayuhttp.Serve(gctx, mln, n.Metrics(), log, timeouts) })
+	return g.Wait()
 }
 
 // startCPUProfile profiles the process until the returned stop.

@@ -64,6 +64,7 @@ func TestSpecOperations(t *testing.T) {
 		"PUT /_dayu/timings":                                  true,
 		"GET /_dayu/clock":                                    true,
 		"POST /_dayu/clock":                                   true,
+		"GET /metrics":                                        true,
 	}
 	for _, op := range lifeOperations {
 		want[op] = true
