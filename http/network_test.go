@@ -329,3 +329,24 @@ func TestNetworkMoveVPC(t *testing.T) {
 		t.Errorf("a filter of two types: %d %s", r.status, r.body)
 	}
 }
+
+// TestNetworkState: the network moves with the state to another server,
+// where a purchase may name it and its refusals hold.
+func TestNetworkState(t *testing.T) {
+	a := newServer(t)
+	vpcID := a.createVPC(map[string]any{"name": "moved", "cidr": "10.0.0.0/16"})
+	subnetID := a.createSubnet(vpcID, "10.0.1.0/24", "10.0.1.1")
+	doc := a.exportState()
+
+	b := newServer(t)
+	if r := b.do("PUT", "/_dayu/state", doc, adminAuth...); r.status != http.StatusOK {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	if r := b.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+subnetID, nil); field(t, r, "subnet", "vpc_id") != vpcID {
+		t.Errorf("the imported subnet: %s", r.body)
+	}
+	vpcError(t, b.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+vpcID, nil), http.StatusConflict, "VPC.0106", "subnets")
+	buy := purchaseBody(testEPS(40))
+	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
+	b.call(http.StatusOK, "POST", purchasePath(q.ProjectID), buy)
+}
