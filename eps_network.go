@@ -17,12 +17,9 @@ func (s *Service) MoveVPC(ctx context.Context, caller Caller, epsID string, m Mi
 	if err := s.checkEnterpriseProject(caller, epsID); err != nil {
 		return err
 	}
-	project, err := s.callerProject(caller, "project_id", m.ProjectID)
+	project, err := s.migrationProject(caller, m)
 	if err != nil {
 		return err
-	}
-	if m.RegionID != "" && m.RegionID != project.RegionID {
-		return Errorf(EINVALID, "region_id: project %s is in region %q, not %q", project.ID, project.RegionID, m.RegionID)
 	}
 	n := s.Network()
 	r, err := n.Get(ctx, project.ID, KindVPC, m.ResourceID)

@@ -36,12 +36,9 @@ func (s *Service) MoveInstance(ctx context.Context, caller Caller, epsID string,
 	if err := checkLen("resource_id", m.ResourceID, 1, MaxNameLen); err != nil {
 		return err
 	}
-	project, err := s.callerProject(caller, "project_id", m.ProjectID)
+	project, err := s.migrationProject(caller, m)
 	if err != nil {
 		return err
-	}
-	if m.RegionID != "" && m.RegionID != project.RegionID {
-		return Errorf(EINVALID, "region_id: project %s is in region %q, not %q", project.ID, project.RegionID, m.RegionID)
 	}
 	now := s.Clocks.Now(caller.DomainID).Truncate(time.Millisecond)
 	i, err := s.liveResource(ctx, caller, m.ResourceID, now)
@@ -70,6 +67,19 @@ func (s *Service) checkEnterpriseProject(caller Caller, epsID string) error {
 		return Errorf(ENOTFOUND, "enterprise project %q does not exist", epsID)
 	}
 	return nil
+}
+
+// migrationProject is the project of a migration: one of the caller's, in
+// the migration's region when it names one.
+func (s *Service) migrationProject(caller Caller, m Migration) (*Project, error) {
+	project, err := s.callerProject(caller, "project_id", m.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	if m.RegionID != "" && m.RegionID != project.RegionID {
+		return nil, Errorf(EINVALID, "region_id: project %s is in region %q, not %q", project.ID, project.RegionID, m.RegionID)
+	}
+	return project, nil
 }
 
 // callerProject returns the project id names, one of the caller's.
