@@ -230,6 +230,7 @@ type ResourceFilter struct {
 type Store interface {
 	LifecycleStore
 	WorkspaceStore
+	NetworkStore
 	StateStore
 	// CreatePurchase stores the order and the instance with its tags (and,
 	// for an instance, its default workspace, Instance.DefaultWorkspace) in
@@ -260,7 +261,7 @@ type Store interface {
 	// and the order about it (Order.ResourceID) is not stored. The rest is
 	// stored all the same.
 	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) (lost []string, err error)
-	// Reset deletes every order, instance, workspace, fault rule and test
+	// Reset deletes every order, instance, workspace, network resource, fault rule and test
 	// clock; the world, the timings and the token key stay.
 	Reset(ctx context.Context) error
 

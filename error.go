@@ -22,6 +22,7 @@ const (
 	EUNAVAILABLE  ErrorCode = "unavailable"   // the store cannot be reached
 	ETIMEOUT      ErrorCode = "timeout"       // the store did not answer in time
 	ETHROTTLED    ErrorCode = "throttled"     // the caller sent more than its rate allows
+	EINUSE        ErrorCode = "in_use"        // the resource is in use by another (a VPC's subnets, an instance's network)
 )
 
 // Errors a Store returns when it refuses a write or finds no record. Each

@@ -36,12 +36,9 @@ func (s *Service) MoveInstance(ctx context.Context, caller Caller, epsID string,
 	if err := checkLen("resource_id", m.ResourceID, 1, MaxNameLen); err != nil {
 		return err
 	}
-	project, err := s.callerProject(caller, "project_id", m.ProjectID)
+	project, err := s.migrationProject(caller, m)
 	if err != nil {
 		return err
-	}
-	if m.RegionID != "" && m.RegionID != project.RegionID {
-		return Errorf(EINVALID, "region_id: project %s is in region %q, not %q", project.ID, project.RegionID, m.RegionID)
 	}
 	now := s.Clocks.Now(caller.DomainID).Truncate(time.Millisecond)
 	i, err := s.liveResource(ctx, caller, m.ResourceID, now)
@@ -72,6 +69,19 @@ func (s *Service) checkEnterpriseProject(caller Caller, epsID string) error {
 	return nil
 }
 
+// migrationProject is the project of a migration: one of the caller's, in
+// the migration's region when it names one.
+func (s *Service) migrationProject(caller Caller, m Migration) (*Project, error) {
+	project, err := s.callerProject(caller, "project_id", m.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	if m.RegionID != "" && m.RegionID != project.RegionID {
+		return nil, Errorf(EINVALID, "region_id: project %s is in region %q, not %q", project.ID, project.RegionID, m.RegionID)
+	}
+	return project, nil
+}
+
 // callerProject returns the project id names, one of the caller's.
 func (s *Service) callerProject(caller Caller, field, id string) (*Project, error) {
 	if id == "" {
@@ -100,24 +110,8 @@ const MaxEPSPage = 1000
 // the enterprise project epsID and the projects of f, not gone by now,
 // oldest first, and their total.
 func (s *Service) EnterpriseProjectResources(ctx context.Context, caller Caller, epsID string, f ResourceFilterEPS) ([]*Instance, int, error) {
-	if err := s.checkEnterpriseProject(caller, epsID); err != nil {
+	if err := s.checkEPSFilter(caller, epsID, f, ResourceTypeInstance); err != nil {
 		return nil, 0, err
-	}
-	if len(f.ResourceTypes) == 0 {
-		return nil, 0, Errorf(EINVALID, "resource_types: must list at least one resource type")
-	}
-	for _, t := range f.ResourceTypes {
-		if t != ResourceTypeInstance {
-			return nil, 0, Errorf(EINVALID, "resource_types: %q is not a resource type of DataArts Studio; its instances are %q", t, ResourceTypeInstance)
-		}
-	}
-	if len(f.ProjectIDs) == 0 {
-		return nil, 0, Errorf(EINVALID, "projects: must list the projects of %s, a regional resource", ResourceTypeInstance)
-	}
-	for _, id := range f.ProjectIDs {
-		if _, err := s.callerProject(caller, "projects", id); err != nil {
-			return nil, 0, err
-		}
 	}
 	all, err := s.Store.ProjectInstances(ctx, f.ProjectIDs)
 	if err != nil {
@@ -127,7 +121,39 @@ func (s *Service) EnterpriseProjectResources(ctx context.Context, caller Caller,
 	matched := slices.DeleteFunc(all, func(i *Instance) bool {
 		return i.IsPackage() || i.EpsID != epsID || i.Status(now) == InstanceDeleted || !strings.Contains(i.Name, f.NameContains)
 	})
-	total := len(matched)
-	lo := min(f.Page.Offset, total)
-	return matched[lo:min(lo+f.Page.Limit, total)], total, nil
+	page, total := pageOf(matched, f.Page)
+	return page, total, nil
+}
+
+// checkEPSFilter checks an EPS query of the resources of one type: an
+// enterprise project of the caller's, that type only, and projects of the
+// caller's.
+func (s *Service) checkEPSFilter(caller Caller, epsID string, f ResourceFilterEPS, resourceType string) error {
+	if err := s.checkEnterpriseProject(caller, epsID); err != nil {
+		return err
+	}
+	if len(f.ResourceTypes) == 0 {
+		return Errorf(EINVALID, "resource_types: must list at least one resource type")
+	}
+	for _, t := range f.ResourceTypes {
+		if t != resourceType {
+			return Errorf(EINVALID, "resource_types: %q cannot be queried with %q; Dayu's resource types are %q and %q, one per query", t, resourceType, ResourceTypeInstance, ResourceTypeVPC)
+		}
+	}
+	if len(f.ProjectIDs) == 0 {
+		return Errorf(EINVALID, "projects: must list the projects of %s, a regional resource", resourceType)
+	}
+	for _, id := range f.ProjectIDs {
+		if _, err := s.callerProject(caller, "projects", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageOf is the page p of list, and the length of list.
+func pageOf[T any](list []T, p Page) ([]T, int) {
+	total := len(list)
+	lo := min(p.Offset, total)
+	return list[lo:min(lo+p.Limit, total)], total
 }

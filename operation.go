@@ -33,6 +33,35 @@ const (
 	OpShowWorkSpace                     Operation = "ShowWorkSpace"
 	OpUpdateWorkSpace                   Operation = "UpdateWorkSpace"
 	OpDeleteWorkSpace                   Operation = "DeleteWorkSpace"
+	// The network (ECS v2, VPC v2 and v3 of the V3 SDK; v3's ShowVpc shares
+	// v2's name).
+	OpNovaListAvailabilityZones Operation = "NovaListAvailabilityZones"
+	OpCreateVpc                 Operation = "CreateVpc"
+	OpShowVpc                   Operation = "ShowVpc"
+	OpListVpcs                  Operation = "ListVpcs"
+	OpUpdateVpc                 Operation = "UpdateVpc"
+	OpDeleteVpc                 Operation = "DeleteVpc"
+	OpCreateSubnet              Operation = "CreateSubnet"
+	OpShowSubnet                Operation = "ShowSubnet"
+	OpListSubnets               Operation = "ListSubnets"
+	OpUpdateSubnet              Operation = "UpdateSubnet"
+	OpDeleteSubnet              Operation = "DeleteSubnet"
+	OpShowVpcTags               Operation = "ShowVpcTags"
+	OpBatchCreateVpcTags        Operation = "BatchCreateVpcTags"
+	OpBatchDeleteVpcTags        Operation = "BatchDeleteVpcTags"
+	OpShowSubnetTags            Operation = "ShowSubnetTags"
+	OpBatchCreateSubnetTags     Operation = "BatchCreateSubnetTags"
+	OpBatchDeleteSubnetTags     Operation = "BatchDeleteSubnetTags"
+	// Security groups: v1 and v3 share the V3 SDK's names.
+	OpCreateSecurityGroup          Operation = "CreateSecurityGroup"
+	OpShowSecurityGroup            Operation = "ShowSecurityGroup"
+	OpListSecurityGroups           Operation = "ListSecurityGroups"
+	OpUpdateSecurityGroup          Operation = "UpdateSecurityGroup"
+	OpDeleteSecurityGroup          Operation = "DeleteSecurityGroup"
+	OpDeleteSecurityGroupRule      Operation = "DeleteSecurityGroupRule"
+	OpShowSecurityGroupTags        Operation = "ShowSecurityGroupTags"
+	OpBatchCreateSecurityGroupTags Operation = "BatchCreateSecurityGroupTags"
+	OpBatchDeleteSecurityGroupTags Operation = "BatchDeleteSecurityGroupTags"
 )
 
 // AnyOperation in a fault rule matches every operation.
@@ -47,6 +76,12 @@ var Operations = []Operation{
 	OpAutoRenewalResources, OpCancelAutoRenewalResources, OpRenewalResources, OpListCustomerOrders, OpPayOrders, OpCancelCustomerOrder,
 	OpChangeResource, OpMigrateResource, OpShowResourceBindEnterpriseProject,
 	OpListManagerWorkSpaces, OpCreateManagerWorkSpace, OpShowWorkSpace, OpUpdateWorkSpace, OpDeleteWorkSpace,
+	OpNovaListAvailabilityZones,
+	OpCreateVpc, OpShowVpc, OpListVpcs, OpUpdateVpc, OpDeleteVpc,
+	OpCreateSubnet, OpShowSubnet, OpListSubnets, OpUpdateSubnet, OpDeleteSubnet,
+	OpShowVpcTags, OpBatchCreateVpcTags, OpBatchDeleteVpcTags, OpShowSubnetTags, OpBatchCreateSubnetTags, OpBatchDeleteSubnetTags,
+	OpCreateSecurityGroup, OpShowSecurityGroup, OpListSecurityGroups, OpUpdateSecurityGroup, OpDeleteSecurityGroup, OpDeleteSecurityGroupRule,
+	OpShowSecurityGroupTags, OpBatchCreateSecurityGroupTags, OpBatchDeleteSecurityGroupTags,
 }
 
 // Known reports whether op is an operation Dayu serves, or AnyOperation.

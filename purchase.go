@@ -174,7 +174,7 @@ func (s *Service) Purchase(ctx context.Context, caller Caller, projectID string,
 		return nil, nil, Errorf(EINVALID, "resource_spec_code: %q is not an edition of the catalog", p.ResourceSpecCode)
 	}
 	if !s.Loose {
-		if err := checkReferences(project, s.World, p); err != nil {
+		if err := s.checkReferences(ctx, project, p); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -247,9 +247,10 @@ func (p *Purchase) hash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// checkReferences resolves the purchase's ids against the world.
-func checkReferences(project *Project, w *World, p *Purchase) error {
-	region := w.Region(p.RegionID)
+// checkReferences resolves the purchase's ids against the world and the
+// network resources created through the API.
+func (s *Service) checkReferences(ctx context.Context, project *Project, p *Purchase) error {
+	region := s.World.Region(p.RegionID)
 	switch {
 	case region == nil:
 		return Errorf(EINVALID, "region_id: region %q does not exist", p.RegionID)
@@ -258,14 +259,8 @@ func checkReferences(project *Project, w *World, p *Purchase) error {
 	case !region.HasZone(p.AvailabilityZone):
 		return Errorf(EINVALID, "availability_zone: %q is not a zone of region %q", p.AvailabilityZone, p.RegionID)
 	}
-	switch vpc, subnet := project.Subnet(p.VpcID, p.NetID); {
-	case !vpc:
-		return Errorf(EINVALID, "vpc_id: VPC %q does not exist in project %s", p.VpcID, project.ID)
-	case !subnet:
-		return Errorf(EINVALID, "net_id: subnet %q does not belong to VPC %q", p.NetID, p.VpcID)
-	}
-	if !project.HasSecurityGroup(p.SecurityGroupID) {
-		return Errorf(EINVALID, "security_group_id: security group %q does not exist in project %s", p.SecurityGroupID, project.ID)
+	if err := s.checkNetwork(ctx, project, p); err != nil {
+		return err
 	}
 	if !project.Domain.HasEnterpriseProject(p.EpsID) {
 		return Errorf(EINVALID, "eps_id: enterprise project %q does not exist", p.EpsID)

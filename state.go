@@ -15,7 +15,7 @@ const StateFormatVersion = 1
 
 // State is everything a store holds but its token key (tokens stay bound
 // to the store that signed them): the world, the orders, the instances and
-// packages with their tags, the stored workspaces, the timings, the dev
+// packages with their tags, the stored workspaces, the network resources, the timings, the dev
 // clock, the test clocks, the fault rules and the unexpired idempotency
 // keys. It moves a Dayu from one store to another (GET and PUT
 // /_dayu/state) and is a test suite's fixture. Its JSON is Dayu's own file
@@ -39,6 +39,9 @@ type State struct {
 	FaultRules      []*FaultRule
 	TestClocks      []*TestClock
 	IdempotencyKeys []IdempotencyKey
+	// NetworkResources are the VPCs, subnets and security groups created
+	// through the API, oldest first.
+	NetworkResources []*NetworkResource
 }
 
 // StateInstance is an instance (or package) of a State, and whether it
@@ -63,12 +66,12 @@ type IdempotencyKey struct {
 // StateStore exports and replaces a store's whole state.
 type StateStore interface {
 	// DumpState reads, in one read transaction, the orders, instances,
-	// workspaces, timings, fault rules, test clocks and the idempotency
-	// keys stored after keysSince (not the documents).
+	// workspaces, network resources, timings, fault rules, test clocks and
+	// the idempotency keys stored after keysSince (not the documents).
 	DumpState(ctx context.Context, keysSince time.Time) (*State, error)
-	// ReplaceState deletes every order, instance, workspace, timing, fault
-	// rule, test clock and idempotency key, stores st's and the documents
-	// docs, in one transaction.
+	// ReplaceState deletes every order, instance, workspace, network
+	// resource, timing, fault rule, test clock and idempotency key, stores
+	// st's and the documents docs, in one transaction.
 	ReplaceState(ctx context.Context, st *State, docs map[string][]byte) error
 }
 

@@ -19,6 +19,20 @@ type stateDoc struct {
 	FaultRules         []faultRuleRecord     `json:"fault_rules"`
 	TestClocks         []testClockRecord     `json:"test_clocks"`
 	IdempotencyKeys    []idempotencyKeyEntry `json:"idempotency_keys"`
+	NetworkResources   []networkRecord       `json:"network_resources,omitempty"`
+}
+
+// networkRecord is a NetworkResource of the state document.
+type networkRecord struct {
+	Kind      NetworkKind `json:"kind"`
+	ID        string      `json:"id"`
+	ProjectID string      `json:"project_id"`
+	ParentID  string      `json:"parent_id,omitempty"`
+	Name      string      `json:"name"`
+	EpsID     string      `json:"eps_id"`
+	CreatedAt time.Time   `json:"created_at,omitzero"`
+	UpdatedAt time.Time   `json:"updated_at,omitzero"`
+	Spec      NetworkSpec `json:"spec"`
 }
 
 type orderRecord struct {
@@ -178,6 +192,9 @@ func (st *State) MarshalJSON() ([]byte, error) {
 	for _, k := range st.IdempotencyKeys {
 		d.IdempotencyKeys = append(d.IdempotencyKeys, idempotencyKeyEntry(k))
 	}
+	for _, r := range st.NetworkResources {
+		d.NetworkResources = append(d.NetworkResources, networkRecord(*r))
+	}
 	return json.Marshal(d)
 }
 
@@ -227,6 +244,10 @@ func ReadState(doc []byte) (*State, error) {
 	}
 	for _, k := range d.IdempotencyKeys {
 		st.IdempotencyKeys = append(st.IdempotencyKeys, IdempotencyKey(k))
+	}
+	for _, r := range d.NetworkResources {
+		nr := NetworkResource(r)
+		st.NetworkResources = append(st.NetworkResources, &nr)
 	}
 	return st, nil
 }

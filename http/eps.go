@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -17,7 +18,11 @@ func (s *Server) migrateResource(c *call) (int, any, error) {
 	if err := decodeObject(c.body, &req); err != nil {
 		return 0, nil, err
 	}
-	err := s.Service.MoveInstance(c.r.Context(), c.caller, c.r.PathValue("enterprise_project_id"), dayu.Migration{
+	move := s.Service.MoveInstance
+	if opt(req.ResourceType) == dayu.ResourceTypeVPC {
+		move = s.Service.MoveVPC
+	}
+	err := move(c.r.Context(), c.caller, c.r.PathValue("enterprise_project_id"), dayu.Migration{
 		ResourceType: opt(req.ResourceType), ResourceID: opt(req.ResourceID), ProjectID: req.ProjectID, RegionID: req.RegionID,
 	})
 	return http.StatusNoContent, nil, err
@@ -51,18 +56,31 @@ func (s *Server) filterResources(c *call) (int, any, error) {
 		f.NameContains = m.Value
 	}
 	eps := c.r.PathValue("enterprise_project_id")
-	list, total, err := s.Service.EnterpriseProjectResources(c.r.Context(), c.caller, eps, f)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := epsFilterResponse{Resources: make([]epsResource, 0, len(list)), Errors: []struct{}{}, TotalCount: total}
-	for _, i := range list {
+	out := epsFilterResponse{Resources: []epsResource{}, Errors: []struct{}{}}
+	add := func(projectID, id, name, typ string) {
 		project := ""
-		if p := s.Service.World.Project(i.ProjectID); p != nil {
+		if p := s.Service.World.Project(projectID); p != nil {
 			project = p.Name
 		}
-		out.Resources = append(out.Resources, epsResource{EnterpriseProjectID: eps, ProjectID: i.ProjectID, ProjectName: project,
-			ResourceID: i.ID, ResourceName: i.Name, ResourceType: dayu.ResourceTypeInstance})
+		out.Resources = append(out.Resources, epsResource{EnterpriseProjectID: eps, ProjectID: projectID, ProjectName: project,
+			ResourceID: id, ResourceName: name, ResourceType: typ})
+	}
+	var err error
+	if slices.Contains(req.ResourceTypes, dayu.ResourceTypeVPC) {
+		var list []*dayu.NetworkResource
+		list, out.TotalCount, err = s.Service.EnterpriseProjectVPCs(c.r.Context(), c.caller, eps, f)
+		for _, r := range list {
+			add(r.ProjectID, r.ID, r.Name, dayu.ResourceTypeVPC)
+		}
+	} else {
+		var list []*dayu.Instance
+		list, out.TotalCount, err = s.Service.EnterpriseProjectResources(c.r.Context(), c.caller, eps, f)
+		for _, i := range list {
+			add(i.ProjectID, i.ID, i.Name, dayu.ResourceTypeInstance)
+		}
+	}
+	if err != nil {
+		return 0, nil, err
 	}
 	return http.StatusOK, out, nil
 }

@@ -26,6 +26,7 @@ const (
 	bss                     // {"error_code", "error_msg"}, CBC.* codes
 	iam                     // Keystone's {"error": {"code", "message", "title"}}
 	eps                     // {"error": {"error_code", "error_msg"}}, EPS.* codes
+	vpc                     // {"code", "message"}, VPC.* codes (ECS's zones answer in it too)
 )
 
 // wireError is how one error code goes on the wire: the status and the
@@ -34,26 +35,28 @@ const (
 // IAM has no gateway in front and no error_code: it answers in Keystone's
 // format.
 type wireError struct {
-	status             int
-	dataArts, bss, eps string
+	status                  int
+	dataArts, bss, eps, vpc string
 }
 
 // errorTable is the one place where an error becomes a status and a code.
 var errorTable = map[dayu.ErrorCode]wireError{
-	dayu.EINVALID:      {http.StatusBadRequest, "DAYU.4402", "CBC.0100", "EPS.0002"},
-	dayu.ECONFLICT:     {http.StatusBadRequest, "DAYU.4402", "CBC.0100", "EPS.0002"},
-	dayu.EUNAUTHORIZED: {http.StatusUnauthorized, "APIGW.0301", "APIGW.0301", "APIGW.0301"},
-	dayu.ETOKENEXPIRED: {http.StatusUnauthorized, "APIGW.0307", "APIGW.0307", "APIGW.0307"},
-	dayu.EFORBIDDEN:    {http.StatusForbidden, "APIGW.0302", "APIGW.0302", "APIGW.0302"},
-	dayu.EKEYREUSED:    {http.StatusUnprocessableEntity, "DAYU.4402", "CBC.0100", "EPS.0002"},
-	dayu.ENOTFOUND:     {http.StatusNotFound, "DAYU.4404", "CBC.0101", "EPS.0005"},
-	ENOROUTE:           {http.StatusNotFound, "APIGW.0101", "APIGW.0101", "APIGW.0101"},
-	EMETHOD:            {http.StatusMethodNotAllowed, "APIGW.0101", "APIGW.0101", "APIGW.0101"},
-	ETOOLARGE:          {http.StatusRequestEntityTooLarge, "APIGW.0201", "APIGW.0201", "APIGW.0201"},
-	dayu.ETHROTTLED:    {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308", "APIGW.0308"},
-	dayu.EUNAVAILABLE:  {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001"},
-	dayu.ETIMEOUT:      {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001"},
-	dayu.EINTERNAL:     {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001"},
+	dayu.EINVALID:      {http.StatusBadRequest, "DAYU.4402", "CBC.0100", "EPS.0002", "VPC.0002"},
+	dayu.ECONFLICT:     {http.StatusBadRequest, "DAYU.4402", "CBC.0100", "EPS.0002", "VPC.0002"},
+	dayu.EUNAUTHORIZED: {http.StatusUnauthorized, "APIGW.0301", "APIGW.0301", "APIGW.0301", "APIGW.0301"},
+	dayu.ETOKENEXPIRED: {http.StatusUnauthorized, "APIGW.0307", "APIGW.0307", "APIGW.0307", "APIGW.0307"},
+	dayu.EFORBIDDEN:    {http.StatusForbidden, "APIGW.0302", "APIGW.0302", "APIGW.0302", "APIGW.0302"},
+	dayu.EKEYREUSED:    {http.StatusUnprocessableEntity, "DAYU.4402", "CBC.0100", "EPS.0002", "VPC.0002"},
+	dayu.ENOTFOUND:     {http.StatusNotFound, "DAYU.4404", "CBC.0101", "EPS.0005", "VPC.0202"},
+	ENOROUTE:           {http.StatusNotFound, "APIGW.0101", "APIGW.0101", "APIGW.0101", "APIGW.0101"},
+	EMETHOD:            {http.StatusMethodNotAllowed, "APIGW.0101", "APIGW.0101", "APIGW.0101", "APIGW.0101"},
+	ETOOLARGE:          {http.StatusRequestEntityTooLarge, "APIGW.0201", "APIGW.0201", "APIGW.0201", "APIGW.0201"},
+	dayu.ETHROTTLED:    {http.StatusTooManyRequests, "APIGW.0308", "APIGW.0308", "APIGW.0308", "APIGW.0308"},
+	dayu.EUNAVAILABLE:  {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001", "VPC.0001"},
+	dayu.ETIMEOUT:      {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001", "VPC.0001"},
+	dayu.EINTERNAL:     {http.StatusInternalServerError, "DAYU.3531", "CBC.0999", "EPS.0001", "VPC.0001"},
+	// Only the VPC service refuses with it: a 409, which GSDK's deleters retry.
+	dayu.EINUSE: {http.StatusConflict, "DAYU.4402", "CBC.0100", "EPS.0002", "VPC.0106"},
 }
 
 // messageFormats wraps a message the way the service words it (the seed's
@@ -73,6 +76,12 @@ type errorBody struct {
 // epsErrorBody is the EPS error format: the code and message in "error".
 type epsErrorBody struct {
 	Error errorBody `json:"error"`
+}
+
+// vpcErrorBody is the VPC service's error format.
+type vpcErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // keystoneError is IAM's error format.
@@ -145,6 +154,8 @@ func errorAnswer(h http.Header, r *http.Request, svc service, err error) answer 
 		a = jsonAnswer(status, body)
 	case svc == eps:
 		a = jsonAnswer(status, epsErrorBody{body})
+	case svc == vpc:
+		a = jsonAnswer(status, vpcErrorBody{wire, msg})
 	default:
 		a = jsonAnswer(status, body)
 	}
@@ -172,6 +183,8 @@ func describeError(svc service, err error) (status int, wire, msg string) {
 		wire = we.bss
 	case eps:
 		wire = we.eps
+	case vpc:
+		wire = we.vpc
 	}
 	switch f, ok := messageFormats[wire]; {
 	case fe != nil:

@@ -118,6 +118,34 @@ func (s *Server) routes() []route {
 		{"GET /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", dayu.OpShowWorkSpace, dataArts, false, s.showWorkspace},
 		{"PUT /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", dayu.OpUpdateWorkSpace, dataArts, false, s.updateWorkspace},
 		{"DELETE /v1/{project_id}/workspaces/{instance_id}/{workspace_id}", dayu.OpDeleteWorkSpace, dataArts, false, s.deleteWorkspace},
+		// The network an instance needs (network.go).
+		{"GET /v2.1/{project_id}/os-availability-zone", dayu.OpNovaListAvailabilityZones, vpc, false, s.listAvailabilityZones},
+		{"POST /v1/{project_id}/vpcs", dayu.OpCreateVpc, vpc, false, s.createVPC},
+		{"GET /v1/{project_id}/vpcs", dayu.OpListVpcs, vpc, false, s.listVPCs},
+		{"GET /v1/{project_id}/vpcs/{vpc_id}", dayu.OpShowVpc, vpc, false, s.showVPC},
+		{"PUT /v1/{project_id}/vpcs/{vpc_id}", dayu.OpUpdateVpc, vpc, false, s.updateVPC},
+		{"DELETE /v1/{project_id}/vpcs/{vpc_id}", dayu.OpDeleteVpc, vpc, false, s.deleteVPC},
+		{"GET /v3/{project_id}/vpc/vpcs/{vpc_id}", dayu.OpShowVpc, vpc, false, s.showVPCV3},
+		{"POST /v1/{project_id}/subnets", dayu.OpCreateSubnet, vpc, false, s.createSubnet},
+		{"GET /v1/{project_id}/subnets", dayu.OpListSubnets, vpc, false, s.listSubnets},
+		{"GET /v1/{project_id}/subnets/{subnet_id}", dayu.OpShowSubnet, vpc, false, s.showSubnet},
+		{"PUT /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}", dayu.OpUpdateSubnet, vpc, false, s.updateSubnet},
+		{"DELETE /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}", dayu.OpDeleteSubnet, vpc, false, s.deleteSubnet},
+		{"GET /v2.0/{project_id}/vpcs/{id}/tags", dayu.OpShowVpcTags, vpc, false, onKind(dayu.KindVPC, s.listNetworkTags)},
+		{"POST /v2.0/{project_id}/vpcs/{id}/tags/action", dayu.OpBatchCreateVpcTags, vpc, false, onKind(dayu.KindVPC, s.networkTagAction)},
+		{"GET /v2.0/{project_id}/subnets/{id}/tags", dayu.OpShowSubnetTags, vpc, false, onKind(dayu.KindSubnet, s.listNetworkTags)},
+		{"POST /v2.0/{project_id}/subnets/{id}/tags/action", dayu.OpBatchCreateSubnetTags, vpc, false, onKind(dayu.KindSubnet, s.networkTagAction)},
+		{"POST /v3/{project_id}/vpc/security-groups", dayu.OpCreateSecurityGroup, vpc, false, s.createSecurityGroupV3},
+		{"GET /v3/{project_id}/vpc/security-groups", dayu.OpListSecurityGroups, vpc, false, s.listSecurityGroupsV3},
+		{"GET /v3/{project_id}/vpc/security-groups/{security_group_id}", dayu.OpShowSecurityGroup, vpc, false, s.showSecurityGroupV3},
+		{"PUT /v3/{project_id}/vpc/security-groups/{security_group_id}", dayu.OpUpdateSecurityGroup, vpc, false, s.updateSecurityGroupV3},
+		{"DELETE /v3/{project_id}/vpc/security-group-rules/{rule_id}", dayu.OpDeleteSecurityGroupRule, vpc, false, s.deleteSecurityGroupRule},
+		{"POST /v1/{project_id}/security-groups", dayu.OpCreateSecurityGroup, vpc, false, s.createSecurityGroupV1},
+		{"GET /v1/{project_id}/security-groups/{security_group_id}", dayu.OpShowSecurityGroup, vpc, false, s.showSecurityGroupV1},
+		{"DELETE /v1/{project_id}/security-groups/{security_group_id}", dayu.OpDeleteSecurityGroup, vpc, false, s.deleteSecurityGroup},
+		{"DELETE /v1/{project_id}/security-group-rules/{rule_id}", dayu.OpDeleteSecurityGroupRule, vpc, false, s.deleteSecurityGroupRule},
+		{"GET /v2.0/{project_id}/security-groups/{id}/tags", dayu.OpShowSecurityGroupTags, vpc, false, onKind(dayu.KindSecurityGroup, s.listNetworkTags)},
+		{"POST /v2.0/{project_id}/security-groups/{id}/tags/action", dayu.OpBatchCreateSecurityGroupTags, vpc, false, onKind(dayu.KindSecurityGroup, s.networkTagAction)},
 	}
 }
 
@@ -321,6 +349,9 @@ func (s *Server) serve(w http.ResponseWriter, c *call, authn func(*call) error, 
 	}
 	if c.op == dayu.OpKeystoneCreateUserTokenByPassword && tokenMethod(body) == "token" {
 		c.op = dayu.OpKeystoneCreateScopedToken // one path, two operations
+	}
+	if del, ok := tagDeletions[c.op]; ok && tagActionOf(body) == "delete" {
+		c.op = del // the same: the action of the body tells them apart
 	}
 	// Authentication first: on Huawei Cloud the gateway checks it before the
 	// service sees the request.

@@ -93,14 +93,14 @@ func TestSchema(t *testing.T) {
 	want := []string{"documents_pkey", "idempotency_keys_pkey", "instance_counts_pkey", "instances_by_domain", "instances_gone", "instances_by_order", "instances_by_parent",
 		"instances_id_key", "instances_listed", "instances_one_per_eps", "instances_pkey", "orders_by_resource", "orders_pkey",
 		"fault_rules_id_key", "fault_rules_pkey", "schema_migrations_pkey", "test_clocks_pkey", "timings_pkey", "token_key_pkey",
-		"workspaces_by_name", "workspaces_pkey"}
+		"workspaces_by_name", "workspaces_pkey", "network_resources_by_parent", "network_resources_by_project", "network_resources_pkey"}
 	sort.Strings(want)
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("indexes = %v, want %v", got, want)
 	}
 	var versions int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 10 {
-		t.Errorf("schema_migrations holds %d rows (%v), want 10", versions, err)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 11 {
+		t.Errorf("schema_migrations holds %d rows (%v), want 11", versions, err)
 	}
 }
 

@@ -24,7 +24,7 @@ const (
 
 // stateTables are the tables a state replaces, in an order that
 // references allow deleting them in.
-var stateTables = []string{"idempotency_keys", "workspaces", "instances", "instance_counts", "fault_rules", "test_clocks", "timings", "orders"}
+var stateTables = []string{"idempotency_keys", "workspaces", "network_resources", "instances", "instance_counts", "fault_rules", "test_clocks", "timings", "orders"}
 
 // heldScan scans a row of dumpInstances: scanInstance's columns, then
 // whether the slot is held.
@@ -70,6 +70,9 @@ func (s *Store) DumpState(ctx context.Context, keysSince time.Time) (*dayu.State
 		return nil, err
 	}
 	if st.IdempotencyKeys, err = scanTx(ctx, s, tx, dumpKeys, scanKey, ms(keysSince)); err != nil {
+		return nil, err
+	}
+	if st.NetworkResources, err = scanTx(ctx, s, tx, dumpNetworkResources, scanNetworkResource); err != nil {
 		return nil, err
 	}
 	timings, err := scanTx(ctx, s, tx, s.q.timings, func(row interface{ Scan(...any) error }) (projectTimings, error) {
@@ -152,6 +155,15 @@ func (s *Store) ReplaceState(ctx context.Context, st *dayu.State, docs map[strin
 		}
 		for _, w := range st.Workspaces {
 			if err := exec(insertWorkspace, workspaceArgs(w)...); err != nil {
+				return err
+			}
+		}
+		for _, r := range st.NetworkResources {
+			args, err := networkArgs(r)
+			if err != nil {
+				return err
+			}
+			if err := exec(insertNetworkResource, args...); err != nil {
 				return err
 			}
 		}

@@ -478,11 +478,11 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 	return lost, nil
 }
 
-// Reset deletes every order, instance and workspace.
+// Reset deletes every order, instance, workspace and network resource.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// In an order that references allow: instances before their orders.
-		for _, table := range []string{"idempotency_keys", "workspaces", "instances", "instance_counts", "fault_rules", "test_clocks", "orders"} {
+		for _, table := range []string{"idempotency_keys", "workspaces", "network_resources", "instances", "instance_counts", "fault_rules", "test_clocks", "orders"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 				return err
 			}

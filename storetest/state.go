@@ -63,7 +63,17 @@ func testStateDumpAndReplace(t *testing.T, h *harness) {
 		t.Fatal(err)
 	}
 
+	vpc, _, _ := createNetwork(t, s, "p1")
+
 	before, st := dumped(t, s)
+	if len(st.NetworkResources) != 3 {
+		t.Fatalf("network resources dumped: %d, want the VPC, the subnet and the security group", len(st.NetworkResources))
+	}
+	for _, r := range st.NetworkResources {
+		if r.ID == vpc.ID {
+			same(t, "the dumped VPC", r, vpc)
+		}
+	}
 	if len(st.Instances) != 3 || st.Instances[0].ID != i1.ID || st.Instances[1].ID != i2.ID || st.Instances[2].ID != i3.ID {
 		t.Fatalf("instances dumped %+v, want the three in the order bought", st.Instances)
 	}

@@ -1,0 +1,352 @@
+package http_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dayu-emu/dayu"
+)
+
+func vpcsPath(project string) string    { return "/v1/" + project + "/vpcs" }
+func subnetsPath(project string) string { return "/v1/" + project + "/subnets" }
+
+// vpcError checks an answer in the VPC service's error format.
+func vpcError(t *testing.T, r response, status int, code, want string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status = %d, want %d: %s", r.status, status, r.body)
+	}
+	body := r.json(t)
+	if body["code"] != code || !strings.Contains(body["message"].(string), want) {
+		t.Errorf("got %s, want code %s and a message mentioning %q", r.body, code, want)
+	}
+}
+
+// field reads a field of the object under key of a JSON answer.
+func field(t *testing.T, r response, key, name string) any {
+	t.Helper()
+	obj, ok := r.json(t)[key].(map[string]any)
+	if !ok {
+		t.Fatalf("no %q object in %s", key, r.body)
+	}
+	return obj[name]
+}
+
+// createVPC creates a VPC as the provider does and waits it out.
+func (s *server) createVPC(body map[string]any) string {
+	s.t.Helper()
+	r := s.call(http.StatusOK, "POST", vpcsPath(q.ProjectID), map[string]any{"vpc": body})
+	return field(s.t, r, "vpc", "id").(string)
+}
+
+func (s *server) createSubnet(vpcID, cidr, gateway string) string {
+	s.t.Helper()
+	r := s.call(http.StatusOK, "POST", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{
+		"name": "subnet-1", "cidr": cidr, "gateway_ip": gateway, "vpc_id": vpcID, "ipv6_enable": false, "dhcp_enable": true,
+		"dnsList": []string{"100.125.1.250", "100.125.129.250"}}})
+	return field(s.t, r, "subnet", "id").(string)
+}
+
+// TestAvailabilityZones lists the zones of the project's region as
+// GSDK's availabilityzones.List reads them, for each project its own.
+func TestAvailabilityZones(t *testing.T) {
+	s := newServer(t)
+	zones := func(r response) []string {
+		var v struct {
+			AvailabilityZoneInfo []struct {
+				ZoneName  string `json:"zoneName"`
+				ZoneState struct {
+					Available bool `json:"available"`
+				} `json:"zoneState"`
+			} `json:"availabilityZoneInfo"`
+		}
+		if err := json.Unmarshal(r.body, &v); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, z := range v.AvailabilityZoneInfo {
+			if z.ZoneState.Available {
+				names = append(names, z.ZoneName)
+			}
+		}
+		return names
+	}
+	got := zones(s.call(http.StatusOK, "GET", "/v2.1/"+q.ProjectID+"/os-availability-zone", nil))
+	want := s.node.World().Region(q.RegionID).Zones
+	if !slices.Equal(got, want) || !slices.Contains(got, q.AvailabilityZone) {
+		t.Errorf("zones %v, want the region's %v", got, want)
+	}
+	other := s.node.World().Project(otherProject)
+	r := s.send(s.gsdkRequestAs(q.AccessKey, q.SecretKey, otherProject, "GET", "/v2.1/"+otherProject+"/os-availability-zone", nil))
+	if got := zones(r); !slices.Equal(got, s.node.World().Region(other.RegionID).Zones) {
+		t.Errorf("the other region's zones: %v", got)
+	}
+}
+
+// TestNetworkFlow replays what the provider's DataArts Studio acceptance
+// test does with common.TestBaseNetwork: a VPC in an enterprise project
+// and a subnet, each waited for until settled, tags, an instance bought
+// in them, the refusals to delete what it uses, the import's reads, and
+// the destroy in reverse order.
+func TestNetworkFlow(t *testing.T) {
+	dir := newLocation(t)
+	s := startServer(t, dir, &dayu.OffsetClock{})
+	eps := testEPS(7)
+	vpcID := s.createVPC(map[string]any{"name": "tf-vpc", "cidr": "192.168.0.0/16", "enterprise_project_id": eps})
+	vpcPath := vpcsPath(q.ProjectID) + "/" + vpcID
+	if st := field(t, s.call(http.StatusOK, "GET", vpcPath, nil), "vpc", "status"); st != "CREATING" {
+		t.Errorf("a new VPC is %v, want CREATING", st)
+	}
+	s.clock.Advance(dayu.NetworkSettling)
+	got := s.call(http.StatusOK, "GET", vpcPath, nil)
+	for name, want := range map[string]any{"status": "OK", "name": "tf-vpc", "cidr": "192.168.0.0/16", "enterprise_project_id": eps} {
+		if v := field(t, got, "vpc", name); v != want {
+			t.Errorf("vpc.%s = %v, want %v", name, v, want)
+		}
+	}
+	v3 := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/vpcs/"+vpcID, nil)
+	if field(t, v3, "vpc", "status") != "ACTIVE" || len(field(t, v3, "vpc", "extend_cidrs").([]any)) != 0 {
+		t.Errorf("v3 show: %s", v3.body)
+	}
+
+	s.call(http.StatusNoContent, "POST", "/v2.0/"+q.ProjectID+"/vpcs/"+vpcID+"/tags/action",
+		map[string]any{"action": "create", "tags": []map[string]string{{"key": "foo", "value": "bar"}, {"key": "k", "value": "v"}}})
+	s.call(http.StatusNoContent, "POST", "/v2.0/"+q.ProjectID+"/vpcs/"+vpcID+"/tags/action",
+		map[string]any{"action": "delete", "tags": []map[string]string{{"key": "k", "value": "v"}}})
+	if tags := s.call(http.StatusOK, "GET", "/v2.0/"+q.ProjectID+"/vpcs/"+vpcID+"/tags", nil); string(tags.body) != `{"tags":[{"key":"foo","value":"bar"}]}` {
+		t.Errorf("tags: %s", tags.body)
+	}
+
+	subnetID := s.createSubnet(vpcID, "192.168.0.0/24", "192.168.0.1")
+	subnetPath := subnetsPath(q.ProjectID) + "/" + subnetID
+	if st := field(t, s.call(http.StatusOK, "GET", subnetPath, nil), "subnet", "status"); st != "CREATING" {
+		t.Errorf("a new subnet is %v, want CREATING", st)
+	}
+	s.clock.Advance(dayu.NetworkSettling)
+	sub := s.call(http.StatusOK, "GET", subnetPath, nil)
+	if field(t, sub, "subnet", "status") != "ACTIVE" || field(t, sub, "subnet", "vpc_id") != vpcID || field(t, sub, "subnet", "gateway_ip") != "192.168.0.1" ||
+		field(t, sub, "subnet", "primary_dns") != "100.125.1.250" || field(t, sub, "subnet", "secondary_dns") != "100.125.129.250" {
+		t.Errorf("subnet: %s", sub.body)
+	}
+
+	// The security group, as networking_secgroup with delete_default_rules.
+	sg := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": "tf-sg", "enterprise_project_id": eps}})
+	sgID := field(t, sg, "security_group", "id").(string)
+	rules := field(t, sg, "security_group", "security_group_rules").([]any)
+	if len(rules) != 4 {
+		t.Fatalf("a new group has %d rules, want the 4 default ones: %s", len(rules), sg.body)
+	}
+	s.call(http.StatusOK, "PUT", "/v3/"+q.ProjectID+"/vpc/security-groups/"+sgID, map[string]any{"security_group": map[string]any{"description": "made by terraform"}})
+	for _, r := range rules {
+		s.call(http.StatusNoContent, "DELETE", "/v3/"+q.ProjectID+"/vpc/security-group-rules/"+r.(map[string]any)["id"].(string), nil)
+	}
+	sgPath := "/v1/" + q.ProjectID + "/security-groups/" + sgID
+	v1 := s.call(http.StatusOK, "GET", sgPath, nil)
+	if field(t, v1, "security_group", "description") != "made by terraform" || field(t, v1, "security_group", "enterprise_project_id") != eps ||
+		len(field(t, v1, "security_group", "security_group_rules").([]any)) != 0 {
+		t.Errorf("the group after its default rules' deletion: %s", v1.body)
+	}
+	vpcError(t, s.gsdk("DELETE", "/v3/"+q.ProjectID+"/vpc/security-group-rules/"+rules[0].(map[string]any)["id"].(string), nil), http.StatusNotFound, "VPC.0202", "rule")
+
+	buy := purchaseBody(eps)
+	buy["vpc_id"], buy["net_id"], buy["security_group_id"] = vpcID, subnetID, sgID
+	id := field(t, response{body: []byte(`{"r":` + string(s.call(http.StatusOK, "POST", purchasePath(q.ProjectID), buy).body) + `}`)}, "r", "resource_id").(string)
+
+	inVPC := vpcsPath(q.ProjectID) + "/" + vpcID + "/subnets/" + subnetID
+	vpcError(t, s.gsdk("DELETE", inVPC, nil), http.StatusConflict, "VPC.0106", "in use")
+	vpcError(t, s.gsdk("DELETE", vpcPath, nil), http.StatusConflict, "VPC.0106", "subnets")
+	vpcError(t, s.gsdk("DELETE", sgPath, nil), http.StatusConflict, "VPC.0106", "in use")
+
+	// Durable: a restart shows the same network.
+	clock := s.clock
+	s.stop()
+	s = startServer(t, dir, clock)
+	if r := s.call(http.StatusOK, "GET", subnetPath, nil); field(t, r, "subnet", "name") != "subnet-1" {
+		t.Errorf("after a restart: %s", r.body)
+	}
+
+	// The provider deletes the network as soon as the unsubscription is
+	// accepted: the instance being deleted holds it no more.
+	s.call(http.StatusOK, "POST", unsubscribePath, map[string]any{"resource_ids": []string{id}, "unsubscribe_type": 1})
+	s.call(http.StatusNoContent, "DELETE", sgPath, nil)
+	vpcError(t, s.gsdk("GET", sgPath, nil), http.StatusNotFound, "VPC.0202", sgID)
+	s.call(http.StatusNoContent, "DELETE", inVPC, nil)
+	vpcError(t, s.gsdk("GET", subnetPath, nil), http.StatusNotFound, "VPC.0202", subnetID)
+	s.call(http.StatusNoContent, "DELETE", vpcPath, nil)
+	vpcError(t, s.gsdk("GET", vpcPath, nil), http.StatusNotFound, "VPC.0202", vpcID)
+	vpcError(t, s.gsdk("DELETE", vpcPath, nil), http.StatusNotFound, "VPC.0202", vpcID)
+}
+
+// TestNetworkRefusals: bad input is refused in the VPC service's format
+// and creates nothing; a purchase names a subnet of its VPC only.
+func TestNetworkRefusals(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "vpc", "cidr": "10.0.0.0/16"})
+	other := s.createVPC(map[string]any{"name": "other", "cidr": "172.16.0.0/16"})
+	subnetID := s.createSubnet(vpcID, "10.0.1.0/24", "10.0.1.1")
+	for _, tt := range []struct {
+		name, path string
+		body       map[string]any
+		want       string
+	}{
+		{"vpc without a name", vpcsPath(q.ProjectID), map[string]any{"vpc": map[string]any{"cidr": "10.0.0.0/16"}}, "name"},
+		{"vpc cidr with host bits", vpcsPath(q.ProjectID), map[string]any{"vpc": map[string]any{"name": "v", "cidr": "10.0.0.1/16"}}, "cidr"},
+		{"vpc in an unknown enterprise project", vpcsPath(q.ProjectID), map[string]any{"vpc": map[string]any{"name": "v", "cidr": "10.0.0.0/16", "enterprise_project_id": "nope"}}, "enterprise_project_id"},
+		{"subnet outside its vpc", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.1.0.0/24", "gateway_ip": "10.1.0.1", "vpc_id": vpcID}}, "within"},
+		{"gateway outside the subnet", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.3.1", "vpc_id": vpcID}}, "gateway_ip"},
+		{"subnet of an unknown vpc", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1", "vpc_id": "nope"}}, "vpc_id"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			vpcError(t, s.gsdk("POST", tt.path, tt.body), http.StatusBadRequest, "VPC.0002", tt.want)
+		})
+	}
+	if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID), nil); len(r.json(t)["vpcs"].([]any)) != 2 {
+		t.Errorf("the refusals created VPCs: %s", r.body)
+	}
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+other, nil); len(r.json(t)["subnets"].([]any)) != 0 {
+		t.Errorf("the other VPC's subnets: %s", r.body)
+	}
+	buy := purchaseBody(testEPS(8))
+	buy["vpc_id"], buy["net_id"] = other, subnetID
+	wantError(t, s.gsdk("POST", purchasePath(q.ProjectID), buy), http.StatusBadRequest, "DAYU.4402", "net_id")
+	buy["vpc_id"], buy["net_id"] = "nope", subnetID
+	wantError(t, s.gsdk("POST", purchasePath(q.ProjectID), buy), http.StatusBadRequest, "DAYU.4402", "vpc_id")
+}
+
+// TestNetworkTenants: another tenant neither sees nor uses a project's
+// network, and a project's list holds its own only.
+func TestNetworkTenants(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "mine", "cidr": "10.0.0.0/16"})
+	subnetID := s.createSubnet(vpcID, "10.0.1.0/24", "10.0.1.1")
+	as := func(method, path string, body any) response {
+		return s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, method, path, body))
+	}
+	sg := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": "mine"}})
+	sgID := field(t, sg, "security_group", "id").(string)
+	vpcError(t, as("GET", "/v1/"+otherProjectID+"/security-groups/"+sgID, nil), http.StatusNotFound, "VPC.0202", sgID)
+	vpcError(t, as("GET", vpcsPath(otherProjectID)+"/"+vpcID, nil), http.StatusNotFound, "VPC.0202", vpcID)
+	vpcError(t, as("DELETE", vpcsPath(otherProjectID)+"/"+vpcID, nil), http.StatusNotFound, "VPC.0202", vpcID)
+	if r := as("GET", vpcsPath(otherProjectID), nil); string(r.body) != `{"vpcs":[]}` {
+		t.Errorf("the other tenant's list: %s", r.body)
+	}
+	if r := as("GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil); r.status != http.StatusForbidden {
+		t.Errorf("another tenant's path: %d %s", r.status, r.body)
+	}
+	buy := purchaseBody(testEPS(0))
+	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
+	wantError(t, as("POST", purchasePath(otherProjectID), buy), http.StatusBadRequest, "DAYU.4402", "vpc_id")
+	buy["vpc_id"], buy["net_id"], buy["security_group_id"] = q.VpcID, q.NetID, sgID // their world's network, our group
+	wantError(t, as("POST", purchasePath(otherProjectID), buy), http.StatusBadRequest, "DAYU.4402", "security_group_id")
+	s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil)
+}
+
+// TestNetworkUpdates changes a VPC and a subnet as the provider's update
+// does, and lists VPCs by enterprise project.
+func TestNetworkUpdates(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "v1", "cidr": "10.0.0.0/16", "description": "first", "enterprise_project_id": testEPS(3)})
+	r := s.call(http.StatusOK, "PUT", vpcsPath(q.ProjectID)+"/"+vpcID, map[string]any{"vpc": map[string]any{"name": "v2", "cidr": "10.0.0.0/16", "description": ""}})
+	if field(t, r, "vpc", "name") != "v2" || field(t, r, "vpc", "description") != "" {
+		t.Errorf("update: %s", r.body)
+	}
+	subnetID := s.createSubnet(vpcID, "10.0.1.0/24", "10.0.1.1")
+	r = s.call(http.StatusOK, "PUT", vpcsPath(q.ProjectID)+"/"+vpcID+"/subnets/"+subnetID, map[string]any{"subnet": map[string]any{"name": "renamed", "dhcp_enable": false}})
+	if got := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+subnetID, nil); field(t, got, "subnet", "name") != "renamed" || field(t, got, "subnet", "dhcp_enable") != false {
+		t.Errorf("subnet after update: %s", got.body)
+	}
+	vpcError(t, s.gsdk("PUT", vpcsPath(q.ProjectID)+"/nope/subnets/"+subnetID, map[string]any{"subnet": map[string]any{"name": "x"}}), http.StatusNotFound, "VPC.0202", "nope")
+	for _, name := range []string{"sg-a", "sg-b"} {
+		s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": name}})
+	}
+	if r := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/security-groups?name=sg-b", nil); len(r.json(t)["security_groups"].([]any)) != 1 || !strings.Contains(string(r.body), `"name":"sg-b"`) {
+		t.Errorf("security groups by name: %s", r.body)
+	}
+	s.createVPC(map[string]any{"name": "default-eps", "cidr": "10.1.0.0/16"})
+	for query, want := range map[string]int{"": 2, "?enterprise_project_id=" + testEPS(3): 1, "?enterprise_project_id=0": 1, "?enterprise_project_id=all_granted_eps": 2} {
+		if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+query, nil); len(r.json(t)["vpcs"].([]any)) != want {
+			t.Errorf("list%s: %s, want %d", query, r.body, want)
+		}
+	}
+}
+
+// TestNetworkOperations: the journal names network calls as the V3 SDK
+// does, a tags action by its body's action, and a fault rule on one
+// operation hits it alone.
+func TestNetworkOperations(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "v", "cidr": "10.0.0.0/16"})
+	tags := "/v2.0/" + q.ProjectID + "/vpcs/" + vpcID + "/tags/action"
+	s.call(http.StatusNoContent, "POST", tags, map[string]any{"action": "create", "tags": []map[string]string{{"key": "a", "value": "1"}}})
+	s.call(http.StatusNoContent, "POST", tags, map[string]any{"action": "delete", "tags": []map[string]string{{"key": "a"}}})
+	for op, want := range map[string]int{"CreateVpc": 1, "BatchCreateVpcTags": 1, "BatchDeleteVpcTags": 1} {
+		if j := s.do("GET", "/_dayu/requests?operation="+op, nil, adminAuth...).json(t)["requests"].([]any); len(j) != want {
+			t.Errorf("journal of %s: %d entries, want %d", op, len(j), want)
+		}
+	}
+	s.addFault(map[string]any{"operation": "CreateSubnet", "error": map[string]any{"status": 500}})
+	r, err := s.raw("POST", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1", "vpc_id": vpcID}},
+		"X-Auth-Token", s.token(q.ProjectID), "Content-Type", "application/json")
+	if err != nil || r.status != http.StatusInternalServerError || r.json(t)["code"] != "VPC.0001" {
+		t.Errorf("a fault rule on CreateSubnet: %v %d %s", err, r.status, r.body)
+	}
+	s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil) // another operation is untouched
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID), nil); string(r.body) != `{"subnets":[]}` {
+		t.Errorf("the faulted create stored a subnet: %s", r.body)
+	}
+}
+
+// TestNetworkMoveVPC replays the provider's change of a huaweicloud_vpc's
+// enterprise_project_id (config.MigrateEnterpriseProject): the migrate
+// with resource_type "vpcs", then the filter until the VPC is in the
+// target; the VPC shows its new enterprise project.
+func TestNetworkMoveVPC(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "movable", "cidr": "10.0.0.0/16", "enterprise_project_id": testEPS(30)})
+	target := testEPS(31)
+	migrate := map[string]any{"project_id": q.ProjectID, "region_id": q.RegionID, "resource_id": vpcID, "resource_type": "vpcs"}
+	if r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources-migrate", migrate); r.status != http.StatusNoContent {
+		t.Fatalf("migrate: %d %s", r.status, r.body)
+	}
+	poll := map[string]any{"limit": 1000, "offset": 0, "projects": []string{q.ProjectID}, "resource_types": []string{"vpcs"}}
+	r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources/filter", poll)
+	found := r.json(t)["resources"].([]any)
+	if r.status != http.StatusOK || len(found) != 1 || found[0].(map[string]any)["resource_id"] != vpcID || found[0].(map[string]any)["resource_type"] != "vpcs" {
+		t.Fatalf("filter of the target: %d %s", r.status, r.body)
+	}
+	if got := field(t, s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil), "vpc", "enterprise_project_id"); got != target {
+		t.Errorf("the VPC's enterprise project after the move: %v, want %s", got, target)
+	}
+	migrate["resource_id"] = "no-such-vpc"
+	if r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources-migrate", migrate); r.status != http.StatusNotFound {
+		t.Errorf("moving an unknown VPC: %d %s", r.status, r.body)
+	}
+	poll["resource_types"] = []string{"vpcs", "dayu-instance"}
+	if r := s.gsdkGlobal("POST", "/v1.0/enterprise-projects/"+target+"/resources/filter", poll); r.status != http.StatusBadRequest {
+		t.Errorf("a filter of two types: %d %s", r.status, r.body)
+	}
+}
+
+// TestNetworkState: the network moves with the state to another server,
+// where a purchase may name it and its refusals hold.
+func TestNetworkState(t *testing.T) {
+	a := newServer(t)
+	vpcID := a.createVPC(map[string]any{"name": "moved", "cidr": "10.0.0.0/16"})
+	subnetID := a.createSubnet(vpcID, "10.0.1.0/24", "10.0.1.1")
+	doc := a.exportState()
+
+	b := newServer(t)
+	if r := b.do("PUT", "/_dayu/state", doc, adminAuth...); r.status != http.StatusOK {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	if r := b.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+subnetID, nil); field(t, r, "subnet", "vpc_id") != vpcID {
+		t.Errorf("the imported subnet: %s", r.body)
+	}
+	vpcError(t, b.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+vpcID, nil), http.StatusConflict, "VPC.0106", "subnets")
+	buy := purchaseBody(testEPS(40))
+	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
+	b.call(http.StatusOK, "POST", purchasePath(q.ProjectID), buy)
+}
