@@ -87,7 +87,7 @@ func ExportState(ctx context.Context, s Store, w *World, clockOffset time.Durati
 	if err != nil {
 		return nil, err
 	}
-	if st.World, err = json.Marshal(storedWorld{public, w.dev}); err != nil {
+	if st.World, err = json.Marshal(storedWorld{World: public, Dev: w.dev}); err != nil {
 		return nil, err
 	}
 	st.ClockOffset = clockOffset

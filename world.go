@@ -483,7 +483,7 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	if err := w.setDigest(); err != nil {
 		return nil, err
 	}
-	if doc, err = json.Marshal(storedWorld{w, w.dev}); err != nil {
+	if doc, err = json.Marshal(storedWorld{w, w.dev, w.digest}); err != nil {
 		return nil, err
 	}
 	return w, s.SaveDocument(ctx, worldDocument, doc)
@@ -495,18 +495,28 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 type storedWorld struct {
 	*World
 	Dev bool `json:"dayu_dev_world,omitempty"`
+	// Digest is kept with the world: a large world is read at every start,
+	// and computing its digest costs another pass over it.
+	Digest string `json:"dayu_digest,omitempty"`
 }
 
+// parseStoredWorld reads the world Dayu stored. The document is its own,
+// so it is read as it is, not as strictly as a world file (a start reads
+// it, and strict decoding costs a pass of its own over a large world).
 func parseStoredWorld(doc []byte) (*World, error) {
 	sw := storedWorld{World: &World{}}
-	if err := decodeStrict(doc, &sw); err != nil {
+	if err := json.Unmarshal(doc, &sw); err != nil {
 		return nil, err
 	}
 	if err := sw.World.prepare(); err != nil {
 		return nil, err
 	}
 	sw.World.dev = sw.Dev
-	return sw.World, sw.World.setDigest()
+	if sw.Digest != "" {
+		sw.World.digest = sw.Digest
+		return sw.World, nil
+	}
+	return sw.World, sw.World.setDigest() // stored before the digest was
 }
 
 // differsFrom says how w, a world file's, differs from the stored world,
@@ -517,12 +527,10 @@ func (w *World) differsFrom(stored *World) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	theirs, err := stored.withoutPasswords()
-	if err != nil {
-		return "", err
-	}
-	if !bytes.Equal(mine, theirs) {
-		return "the file is world " + digest(mine), nil
+	// The stored world's digest is stored with it: comparing digests
+	// spares a pass over a large world at every start.
+	if d := digest(mine); d != stored.Digest() {
+		return "the file is world " + d, nil
 	}
 	for _, d := range w.Domains {
 		for _, u := range d.Users {
