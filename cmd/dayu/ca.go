@@ -21,6 +21,6 @@ func caCommand() *cobra.Command {
 			return err
 		},
 	}
-	c.bind(cmd.Flags())
+	c.bindEndpoint(cmd.Flags())
 	return cmd
 }

@@ -47,12 +47,18 @@ type client struct {
 
 // bind adds the client's flags, shared by every client command.
 func (c *client) bind(f *pflag.FlagSet) {
-	f.StringVar(&c.endpoint, "endpoint", envOr(endpointEnv, defaultEndpoint), "Dayu's URL (env "+endpointEnv+")")
+	c.bindEndpoint(f)
 	f.StringVar(&c.ak, "ak", os.Getenv(akEnv), "access key (env "+akEnv+"); none: the dev quickstart's")
 	f.StringVar(&c.sk, "sk", os.Getenv(skEnv), "secret key (env "+skEnv+")")
 	f.StringVar(&c.project, "project-id", os.Getenv(projectEnv), "project id (env "+projectEnv+")")
 	f.StringVar(&c.adminToken, "admin-token", envOr(adminTokenEnv, dayunode.DevAdminToken), "admin API token (env "+adminTokenEnv+"); default the dev one")
 	f.StringVarP(&c.output, "output", "o", "table", "table, or json: the API's JSON unchanged")
+}
+
+// bindEndpoint adds only --endpoint, for the commands that call nothing but
+// Dayu's public paths (dayu ca).
+func (c *client) bindEndpoint(f *pflag.FlagSet) {
+	f.StringVar(&c.endpoint, "endpoint", envOr(endpointEnv, defaultEndpoint), "Dayu's URL (env "+endpointEnv+")")
 }
 
 func envOr(name, def string) string {
