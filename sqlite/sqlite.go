@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -40,17 +41,20 @@ func DefaultOptions() sqlstore.Options {
 
 // Store is the shared SQL store on SQLite, with what it holds beside the
 // database: the lock that keeps any other process out of its data
-// directory, or the connection that keeps an in-memory database alive.
+// directory and the background checkpoints, or the connection that keeps an
+// in-memory database alive.
 type Store struct {
 	*sqlstore.Store
-	held io.Closer
+	held []io.Closer // closed after the store, last first
 }
 
 // Close closes the database and lets go of what it held.
 func (s *Store) Close() error {
 	err := s.Store.Close()
-	if cerr := s.held.Close(); cerr != nil && !errors.Is(cerr, os.ErrClosed) {
-		err = errors.Join(err, cerr)
+	for _, h := range slices.Backward(s.held) {
+		if cerr := h.Close(); cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+			err = errors.Join(err, cerr)
+		}
 	}
 	return err
 }
@@ -93,7 +97,12 @@ func Open(ctx context.Context, dir string, o sqlstore.Options) (_ *Store, err er
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %s", path, describe(err))
 	}
-	return &Store{Store: s, held: lock}, nil
+	checkpoints, err := startCheckpoints("file:" + path + "?" + pragmas)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: %s: %s", path, describe(err))
+	}
+	return &Store{Store: s, held: []io.Closer{lock, checkpoints}}, nil
 }
 
 // OpenMemory opens a new, empty store that lives in this process's memory
@@ -119,16 +128,18 @@ func OpenMemory(ctx context.Context, o sqlstore.Options) (*Store, error) {
 		keep.Close()
 		return nil, fmt.Errorf("sqlite: in memory: %s", describe(err))
 	}
-	return &Store{Store: s, held: keep}, nil
+	return &Store{Store: s, held: []io.Closer{keep}}, nil
 }
+
+// pragmas are every connection's settings. temp_store(MEMORY): a batch's
+// savepoints journal in memory instead of spilling to a temporary file (a
+// third of the disk writes otherwise).
+const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
 
 // openDB opens the writer and the readers of the database that dsn (up to
 // its parameters) names, and the Store on them.
 func openDB(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.Store, error) {
-	// temp_store(MEMORY): a batch's savepoints journal in memory instead of
-	// spilling to a temporary file (a third of the disk writes otherwise).
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
-	write, err := sql.Open("sqlite", dsn+"_txlock=immediate&"+pragmas)
+	write, err := sql.Open("sqlite", dsn+"_txlock=immediate&"+pragmas+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walSafetyNet))
 	if err != nil {
 		return nil, err
 	}

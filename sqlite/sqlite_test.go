@@ -222,3 +222,61 @@ func TestCountsOfStoredInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointsInTheBackground: what purchases write reaches the database
+// file while the store runs, well before the writer's own limit of 10,000
+// WAL pages would copy it there, and the WAL stops growing once copied
+// (SQLite starts it over from its beginning).
+func TestCheckpointsInTheBackground(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir, sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	size := func(name string) int64 {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	buy := func(from, to int) {
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		for k := from; k < to; k++ {
+			o := &dayu.Order{ID: fmt.Sprintf("CS-%d", k), DomainID: "d1", ProjectID: "p1", CreatedAt: now, CompletedAt: now}
+			i := &dayu.Instance{ID: fmt.Sprintf("i-%d", k), ProjectID: "p1", DomainID: "d1", OrderID: o.ID, EpsID: fmt.Sprintf("eps-%d", k),
+				CreatedAt: now, EffectiveAt: now, ExpiresAt: now.Add(time.Hour)}
+			o.ResourceID = i.ID
+			if err := s.CreatePurchase(ctx, o, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	settle := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: database file %d bytes, WAL %d bytes", what, size(sqlite.FileName), size(sqlite.FileName+"-wal"))
+			}
+		}
+	}
+	before := size(sqlite.FileName)
+	buy(0, 300)
+	settle("the purchases never reached the database file", func() bool { return size(sqlite.FileName) > before })
+	// Three more rounds of as many purchases, each followed by a pause in
+	// which a checkpoint copies everything: each round then writes the WAL
+	// over from its beginning, so the file stops growing.
+	var wal int64
+	for round := 1; round <= 3; round++ {
+		time.Sleep(2 * 200 * time.Millisecond)
+		buy(300*round, 300*(round+1))
+		if round == 1 {
+			wal = size(sqlite.FileName + "-wal")
+		}
+	}
+	if got := size(sqlite.FileName + "-wal"); got > wal*3/2 { // not started over: about 3 times
+		t.Errorf("the WAL grew from %d to %d bytes over two more rounds of as many purchases: it is not started over", wal, got)
+	}
+}
