@@ -21,16 +21,25 @@ import (
 // version read differ, so such an entry is never used. A page served from
 // an entry thus reflects every write committed before its version read, as
 // reading rows would.
+//
+// An entry costs reading listCacheSize rows, ten pages. It is read when a
+// project is listed a second time at one version, by that one reader
+// while the others read their pages from the database: a project whose
+// instances change between every two pages is listed page by page, as
+// without a cache.
 type listCache struct {
 	mu       sync.Mutex
 	projects map[string]*listEntry
 }
 
-// listEntry is a project's newest instances, newest first: every one of
-// them up to listCacheSize, gone or not; all of the project's when
-// complete.
+// listEntry is a project's newest instances at version, newest first:
+// every one of them up to listCacheSize, gone or not; all of the
+// project's when complete. An entry not loaded holds none yet: the
+// project was listed once at version, and a reader may be loading it.
 type listEntry struct {
 	version  int64
+	loaded   bool
+	loading  bool
 	newest   []*dayu.Instance
 	complete bool
 }
@@ -48,21 +57,41 @@ func newListCache() *listCache {
 	return &listCache{projects: map[string]*listEntry{}}
 }
 
-// get returns the project's entry if it is of that version, else nil.
-func (c *listCache) get(project string, version int64) *listEntry {
+// get returns the project's entry of that version, or nil and whether the
+// caller is to read one (and put it): yes when the project was listed at
+// that version before and no other caller is reading it.
+func (c *listCache) get(project string, version int64) (e *listEntry, load bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.projects[project]; e != nil && e.version == version {
-		return e
+	e = c.projects[project]
+	switch {
+	case e != nil && e.version == version && e.loaded:
+		return e, false
+	case e != nil && e.version == version && e.loading:
+		return nil, false
+	case e != nil && e.version == version:
+		c.keep(project, &listEntry{version: version, loading: true})
+		return nil, true
 	}
-	return nil
+	c.keep(project, &listEntry{version: version})
+	return nil, false
 }
 
-// put keeps e as the project's entry. Entries are never changed in place:
-// a reader may hold the old one.
+// put keeps e, read as get told, as the project's entry; nil gives up the
+// reading (it failed). Entries are never changed in place: a reader may
+// hold the old one.
 func (c *listCache) put(project string, e *listEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if e == nil {
+		delete(c.projects, project)
+		return
+	}
+	c.keep(project, e)
+}
+
+// keep makes e the project's entry, in c.mu.
+func (c *listCache) keep(project string, e *listEntry) {
 	if _, ok := c.projects[project]; !ok && len(c.projects) >= listCacheProjects {
 		for p := range c.projects { // any one: the map's order is random
 			delete(c.projects, p)

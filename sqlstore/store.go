@@ -278,17 +278,21 @@ func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page
 }
 
 // cachedPage is the page from the project's listCache entry of version,
-// read from the database first if there is none; ok is false when the
-// entry does not hold the page.
+// read from the database first if the cache says so; ok is false when
+// there is no entry or it does not hold the page.
 func (s *Store) cachedPage(ctx context.Context, projectID string, version int64, p dayu.Page, now int64) (list []*dayu.Instance, ok bool, err error) {
-	e := s.lists.get(projectID, version)
-	if e == nil {
+	e, load := s.lists.get(projectID, version)
+	if load {
 		newest, err := s.scanInstances(s.queryRead(ctx, s.q.newestInstances, projectID, listCacheSize+1))
 		if err != nil {
+			s.lists.put(projectID, nil)
 			return nil, false, err
 		}
-		e = &listEntry{version: version, newest: newest[:min(len(newest), listCacheSize)], complete: len(newest) <= listCacheSize}
+		e = &listEntry{version: version, loaded: true, newest: newest[:min(len(newest), listCacheSize)], complete: len(newest) <= listCacheSize}
 		s.lists.put(projectID, e)
+	}
+	if e == nil {
+		return nil, false, nil
 	}
 	list, ok = e.page(p, now)
 	return list, ok, nil
