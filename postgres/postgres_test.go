@@ -99,8 +99,8 @@ func TestSchema(t *testing.T) {
 		t.Errorf("indexes = %v, want %v", got, want)
 	}
 	var versions int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 11 {
-		t.Errorf("schema_migrations holds %d rows (%v), want 11", versions, err)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 12 {
+		t.Errorf("schema_migrations holds %d rows (%v), want 12", versions, err)
 	}
 }
 

@@ -154,7 +154,6 @@ func openDB(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.Stor
 	s, err := sqlstore.Open(ctx, write, read, sqlstore.Dialect{
 		Name:              "sqlite",
 		Serial:            "INTEGER PRIMARY KEY AUTOINCREMENT",
-		SoleWriter:        true,
 		IsUniqueViolation: isUniqueViolation,
 		Classify:          classify,
 	}, o)

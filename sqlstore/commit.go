@@ -125,7 +125,7 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 	if c.store.dialect.Pipeline != nil && pipelined(batch) {
 		err := c.pipeline(ctx, batch, shard)
 		if !errors.Is(err, ErrPipelineUndone) {
-			c.committed(batch, err, start)
+			c.committed(len(batch), start)
 			for _, w := range batch {
 				w.done <- c.store.fail(err)
 			}
@@ -135,7 +135,7 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 		// savepoints below tell which, and store the others.
 	}
 	errs := make([]error, len(batch))
-	err := c.store.transact(ctx, func(tx *sql.Tx) error {
+	err := c.store.inTx(ctx, func(tx *sql.Tx) error {
 		for n, w := range batch {
 			var err error
 			if errs[n], err = c.one(ctx, tx, w); err != nil {
@@ -144,7 +144,7 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 		}
 		return c.count(ctx, tx, batch, shard)
 	})
-	c.committed(batch, err, start)
+	c.committed(len(batch), start)
 	for n, w := range batch {
 		if err != nil {
 			w.done <- c.store.fail(err)
@@ -154,14 +154,10 @@ func (c *committer) commit(batch []*purchaseWrite, shard int) {
 	}
 }
 
-// committed tells the store's observer about a batch's commit and, once
-// it is stored, the list's cache: before any purchase of it is answered.
-func (c *committer) committed(batch []*purchaseWrite, err error, start time.Time) {
+// committed tells the store's observer about a batch's commit.
+func (c *committer) committed(n int, start time.Time) {
 	if o := c.store.observed(); o != nil {
-		o.Committed(len(batch), time.Since(start))
-	}
-	if err == nil && c.store.lists != nil {
-		c.store.lists.stored(batch)
+		o.Committed(n, time.Since(start))
 	}
 }
 

@@ -35,7 +35,11 @@ const (
 // transaction: the instance first, so that a change computed from a stale
 // read fails before it writes anything.
 func (s *Store) SaveLifecycle(ctx context.Context, w dayu.LifecycleWrite) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	var projects []string
+	if w.Instance != nil {
+		projects = []string{w.Instance.ProjectID}
+	}
+	err := s.changeInstances(ctx, projects, func(tx *sql.Tx) error {
 		if i := w.Instance; i != nil {
 			res, err := tx.ExecContext(ctx, s.sql(saveInstanceLifecycle), i.SpecCode, i.ProductID, ms(i.AutoRenewUntil), nullMS(i.GoneAt),
 				i.RenewedMonths, i.AutoRenewals, ms(i.SettledAt), i.NextSpecCode, i.NextProductID, ms(i.NextSpecAt),
@@ -84,7 +88,7 @@ func oneRow(res sql.Result, err error, refused error) error {
 // holding the target enterprise project gives it back first, as for a
 // purchase; the unique index refuses the move if another holds it.
 func (s *Store) MoveInstance(ctx context.Context, i *dayu.Instance, epsID string, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.changeInstances(ctx, []string{i.ProjectID}, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.reapSlot, i.ProjectID, epsID, ms(now)); err != nil {
 			return err
 		}

@@ -1,9 +1,7 @@
 package sqlstore
 
 import (
-	"slices"
 	"sync"
-	"time"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -12,25 +10,36 @@ import (
 // as stored, newest first, so that a page of the list is read from memory
 // instead of decoding rows. It holds stored facts only: what the list shows
 // of them at a time (gone or not, status, expire_days) is derived at read
-// time, as from rows. It is only sound when this process is the database's
-// one writer (Dialect.SoleWriter, SQLite behind its lock):
-//   - a group commit puts the instances it stored in front of their
-//     project's entry once committed, before any purchase is answered;
-//   - every other write (inTx: unsubscriptions, Reset, and any write added
-//     later) empties the cache once committed, before it returns;
-//   - an entry read from the database is kept only if nothing was written
-//     to its project while it was read (its load is still the project's).
+// time, as from rows.
+//
+// An entry is only used while it is the project's state in the database,
+// which the page's own count query tells (its version, migration 0050):
+// every transaction that changes a project's instances, on any node, adds
+// to the project's version, which never comes back to a value it had. An
+// entry is tagged with the version read before its rows: a change
+// committed between the two reads is in the rows but makes every later
+// version read differ, so such an entry is never used. A page served from
+// an entry thus reflects every write committed before its version read, as
+// reading rows would.
+//
+// An entry costs reading listCacheSize rows, ten pages. It is read when a
+// project is listed a second time at one version, by that one reader
+// while the others read their pages from the database: a project whose
+// instances change between every two pages is listed page by page, as
+// without a cache.
 type listCache struct {
 	mu       sync.Mutex
 	projects map[string]*listEntry
-	loads    map[string]uint64 // the project's entry being read, by number
-	next     uint64            // the last load's number
 }
 
-// listEntry is a project's newest instances, newest first: every one of
-// them up to listCacheSize, gone or not; all of the project's when
-// complete.
+// listEntry is a project's newest instances at version, newest first:
+// every one of them up to listCacheSize, gone or not; all of the
+// project's when complete. An entry not loaded holds none yet: the
+// project was listed once at version, and a reader may be loading it.
 type listEntry struct {
+	version  int64
+	loaded   bool
+	loading  bool
 	newest   []*dayu.Instance
 	complete bool
 }
@@ -45,68 +54,51 @@ const listCacheSize = 1000
 const listCacheProjects = 64
 
 func newListCache() *listCache {
-	return &listCache{projects: map[string]*listEntry{}, loads: map[string]uint64{}}
+	return &listCache{projects: map[string]*listEntry{}}
 }
 
-// get returns the project's entry, or nil and the number of the load that
-// is to read one from the database.
-func (c *listCache) get(project string) (*listEntry, uint64) {
+// get returns the project's entry of that version, or nil and whether the
+// caller is to read one (and put it): yes when the project was listed at
+// that version before and no other caller is reading it.
+func (c *listCache) get(project string, version int64) (e *listEntry, load bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.projects[project]; e != nil {
-		return e, 0
+	e = c.projects[project]
+	switch {
+	case e != nil && e.version == version && e.loaded:
+		return e, false
+	case e != nil && e.version == version && e.loading:
+		return nil, false
+	case e != nil && e.version == version:
+		c.keep(project, &listEntry{version: version, loading: true})
+		return nil, true
 	}
-	c.next++
-	c.loads[project] = c.next
-	return nil, c.next
+	c.keep(project, &listEntry{version: version})
+	return nil, false
 }
 
-// put keeps the entry that load read, unless a write to its project
-// committed meanwhile (or a later load started).
-func (c *listCache) put(project string, e *listEntry, load uint64) {
+// put keeps e, read as get told, as the project's entry; nil gives up the
+// reading (it failed). Entries are never changed in place: a reader may
+// hold the old one.
+func (c *listCache) put(project string, e *listEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.loads[project] != load {
+	if e == nil {
+		delete(c.projects, project)
 		return
 	}
-	delete(c.loads, project)
-	if len(c.projects) >= listCacheProjects {
+	c.keep(project, e)
+}
+
+// keep makes e the project's entry, in c.mu.
+func (c *listCache) keep(project string, e *listEntry) {
+	if _, ok := c.projects[project]; !ok && len(c.projects) >= listCacheProjects {
 		for p := range c.projects { // any one: the map's order is random
 			delete(c.projects, p)
 			break
 		}
 	}
 	c.projects[project] = e
-}
-
-// stored puts a committed batch's stored instances, in their order of
-// insertion, in front of their projects' entries. Entries are never
-// changed in place: a reader may hold the old one.
-func (c *listCache) stored(batch []*purchaseWrite) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, w := range batch {
-		e := c.projects[w.instance.ProjectID]
-		if !w.stored {
-			continue
-		}
-		if e == nil {
-			delete(c.loads, w.instance.ProjectID) // that load may have missed it
-			continue
-		}
-		i := *w.instance
-		asStored(&i)
-		newest := append([]*dayu.Instance{&i}, e.newest[:min(len(e.newest), listCacheSize-1)]...)
-		c.projects[i.ProjectID] = &listEntry{newest: newest, complete: e.complete && len(e.newest) < listCacheSize}
-	}
-}
-
-// written empties the cache after a write that it does not follow.
-func (c *listCache) written() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.projects)
-	clear(c.loads)
 }
 
 // page is the page p of the entry's instances listed at now (not gone by
@@ -128,15 +120,4 @@ func (e *listEntry) page(p dayu.Page, now int64) (list []*dayu.Instance, ok bool
 		}
 	}
 	return list, e.complete
-}
-
-// asStored makes a purchase's instance what reading its row gives: times
-// to the millisecond in UTC, the zero time zero, durations to the
-// millisecond, tags not shared with the caller.
-func asStored(i *dayu.Instance) {
-	for _, t := range []*time.Time{&i.CreatedAt, &i.EffectiveAt, &i.ExpiresAt, &i.AutoRenewUntil, &i.UnsubscribedAt, &i.GoneAt} {
-		*t = fromMS(ms(*t))
-	}
-	i.Grace, i.Retention = msDuration(i.Grace.Milliseconds()), msDuration(i.Retention.Milliseconds())
-	i.Tags = slices.Clone(i.Tags)
 }

@@ -107,13 +107,18 @@ func newQueries(d Dialect) queries {
 		activeMainInstance: r(`SELECT COUNT(*) FROM instances WHERE id = ? AND project_id = ? AND parent_id = '' AND unsubscribed_at = 0 AND ` + notGone),
 		// The listed instances are those stored less those gone by then:
 		// the count rows and the gone ones (in instances_gone), never the
-		// project's rows (migration 0020).
-		countInstances: r(`SELECT CAST(COALESCE((SELECT SUM(n) FROM instance_counts WHERE project_id = ?), 0) -
-			(SELECT COUNT(*) FROM instances WHERE project_id = ? AND gone_at IS NOT NULL AND -gone_at >= ?) AS BIGINT)`),
+		// project's rows (migration 0020). The same statement, so the same
+		// snapshot, reads the project's version (migration 0050) for the
+		// list's cache.
+		countInstances: r(`SELECT CAST(COALESCE(SUM(n), 0) -
+			(SELECT COUNT(*) FROM instances WHERE project_id = ? AND gone_at IS NOT NULL AND -gone_at >= ?) AS BIGINT),
+			CAST(COALESCE(SUM(v), 0) AS BIGINT) FROM instance_counts WHERE project_id = ?`),
 		// A project's newest instances, gone or not, for the list's cache.
 		newestInstances: r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? ORDER BY seq DESC LIMIT ?`),
-		addInstanceCount: r(`INSERT INTO instance_counts (project_id, shard, n) VALUES (?, ?, ?)
-			ON CONFLICT (project_id, shard) DO UPDATE SET n = instance_counts.n + excluded.n`),
+		// Adds n instances to the project's count and one to its version;
+		// with n 0, a change of its instances.
+		addInstanceCount: r(`INSERT INTO instance_counts (project_id, shard, n, v) VALUES (?, ?, ?, 1)
+			ON CONFLICT (project_id, shard) DO UPDATE SET n = instance_counts.n + excluded.n, v = instance_counts.v + 1`),
 		listInstances: r(`SELECT ` + instanceColumns + ` FROM instances WHERE project_id = ? AND ` + notGone + ` ORDER BY seq DESC LIMIT ? OFFSET ?`),
 		findOrder:     r(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND domain_id = ?`),
 		unsubscribe:   r(`UPDATE instances SET auto_renew_until = ?, unsubscribed_at = ?, gone_at = ? WHERE id = ? AND domain_id = ? AND unsubscribed_at = 0`),

@@ -23,8 +23,9 @@ const (
 )
 
 // stateTables are the tables a state replaces, in an order that
-// references allow deleting them in.
-var stateTables = []string{"idempotency_keys", "workspaces", "network_resources", "instances", "instance_counts", "fault_rules", "test_clocks", "timings", "orders"}
+// references allow deleting them in. The count rows are zeroed instead
+// (zeroInstanceCounts).
+var stateTables = []string{"idempotency_keys", "workspaces", "network_resources", "instances", "fault_rules", "test_clocks", "timings", "orders"}
 
 // heldScan scans a row of dumpInstances: scanInstance's columns, then
 // whether the slot is held.
@@ -124,6 +125,9 @@ func (s *Store) ReplaceState(ctx context.Context, st *dayu.State, docs map[strin
 				return err
 			}
 		}
+		if err := exec(zeroInstanceCounts); err != nil {
+			return err
+		}
 		for _, o := range st.Orders {
 			if err := exec(insertFullOrder, o.ID, int(o.Type), o.DomainID, o.ProjectID, o.ResourceID,
 				ms(o.CreatedAt), ms(o.CompletedAt), int(o.Hold), ms(o.PaidAt), int(o.PeriodType), o.PeriodNum, o.SpecCode); err != nil {
@@ -149,8 +153,10 @@ func (s *Store) ReplaceState(ctx context.Context, st *dayu.State, docs map[strin
 				return err
 			}
 		}
-		// The list's count rows (migration 0020) of what was stored.
-		if err := exec(`INSERT INTO instance_counts (project_id, shard, n) SELECT project_id, 0, COUNT(*) FROM instances GROUP BY project_id`); err != nil {
+		// The list's count rows (migrations 0020 and 0050) of what was
+		// stored. (WHERE true: SQLite's parser needs it before ON CONFLICT.)
+		if err := exec(`INSERT INTO instance_counts (project_id, shard, n, v) SELECT project_id, 0, COUNT(*), 1 FROM instances WHERE true GROUP BY project_id
+			ON CONFLICT (project_id, shard) DO UPDATE SET n = excluded.n, v = instance_counts.v + 1`); err != nil {
 			return err
 		}
 		for _, w := range st.Workspaces {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -49,10 +50,6 @@ type Dialect struct {
 	// nothing is stored and the error wraps ErrPipelineUndone; any other
 	// error leaves the outcome unknown.
 	Pipeline func(ctx context.Context, driverConn any, stmts []Statement) error
-	// SoleWriter says that this process is the database's one writer
-	// (SQLite, behind its data directory's lock): the store may then keep
-	// the list's pages in memory (listCache).
-	SoleWriter bool
 }
 
 // Statement is one statement of a Pipeline, in the dialect's placeholders.
@@ -76,7 +73,7 @@ type Store struct {
 	batch   *committer
 	writes  statements // prepared on write
 	reads   statements // prepared on read
-	lists   *listCache // nil unless Dialect.SoleWriter
+	lists   *listCache
 	closed  sync.Once
 	// observer is told of the commits and failures, for the metrics; it
 	// is set while the committer runs, hence atomic.
@@ -98,9 +95,7 @@ func Open(ctx context.Context, write, read *sql.DB, d Dialect, o Options) (*Stor
 		s.writes.close()
 		return nil, fmt.Errorf("%s: prepare: %w", d.Name, err)
 	}
-	if d.SoleWriter {
-		s.lists = newListCache()
-	}
+	s.lists = newListCache()
 	s.batch = newCommitter(s, o.BatchMax, o.Writers)
 	return s, nil
 }
@@ -256,20 +251,24 @@ func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, o *dayu.Order) erro
 }
 
 // ListInstances returns a page of the project's instances, newest first.
+// The count query also reads the project's version: a page of the newest
+// listCacheSize instances comes from the list's cache when its entry is of
+// that version, so a page costs one round trip (listcache.go).
 func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page, now time.Time) ([]*dayu.Instance, int, error) {
 	var total int
-	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, projectID, -ms(now))
+	var version int64
+	row, err := s.queryRowRead(ctx, s.q.countInstances, projectID, -ms(now), projectID)
 	if err != nil {
 		return nil, 0, s.fail(err)
 	}
-	if err := row.Scan(&total); err != nil {
+	if err := row.Scan(&total, &version); err != nil {
 		return nil, 0, s.fail(err)
 	}
 	if p.Offset >= total {
 		return nil, total, nil
 	}
-	if s.lists != nil {
-		list, ok, err := s.cachedPage(ctx, projectID, p, ms(now))
+	if p.Offset < listCacheSize {
+		list, ok, err := s.cachedPage(ctx, projectID, version, p, ms(now))
 		if err != nil || ok {
 			return list, total, err
 		}
@@ -278,18 +277,22 @@ func (s *Store) ListInstances(ctx context.Context, projectID string, p dayu.Page
 	return list, total, err
 }
 
-// cachedPage is the page from the project's listCache entry, read from the
-// database first if there is none; ok is false when the entry does not
-// hold the page.
-func (s *Store) cachedPage(ctx context.Context, projectID string, p dayu.Page, now int64) (list []*dayu.Instance, ok bool, err error) {
-	e, load := s.lists.get(projectID)
-	if e == nil {
+// cachedPage is the page from the project's listCache entry of version,
+// read from the database first if the cache says so; ok is false when
+// there is no entry or it does not hold the page.
+func (s *Store) cachedPage(ctx context.Context, projectID string, version int64, p dayu.Page, now int64) (list []*dayu.Instance, ok bool, err error) {
+	e, load := s.lists.get(projectID, version)
+	if load {
 		newest, err := s.scanInstances(s.queryRead(ctx, s.q.newestInstances, projectID, listCacheSize+1))
 		if err != nil {
+			s.lists.put(projectID, nil)
 			return nil, false, err
 		}
-		e = &listEntry{newest: newest[:min(len(newest), listCacheSize)], complete: len(newest) <= listCacheSize}
-		s.lists.put(projectID, e, load)
+		e = &listEntry{version: version, loaded: true, newest: newest[:min(len(newest), listCacheSize)], complete: len(newest) <= listCacheSize}
+		s.lists.put(projectID, e)
+	}
+	if e == nil {
+		return nil, false, nil
 	}
 	list, ok = e.page(p, now)
 	return list, ok, nil
@@ -447,7 +450,11 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 	// Rows are locked in id order, so two unsubscriptions that overlap
 	// cannot deadlock.
 	changed = slices.SortedFunc(slices.Values(changed), func(a, b *dayu.Instance) int { return strings.Compare(a.ID, b.ID) })
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	projects := make([]string, len(changed))
+	for n, i := range changed {
+		projects[n] = i.ProjectID
+	}
+	err = s.changeInstances(ctx, projects, func(tx *sql.Tx) error {
 		lost = lost[:0]
 		for _, i := range changed {
 			res, err := tx.ExecContext(ctx, s.q.unsubscribe, ms(i.AutoRenewUntil), ms(i.UnsubscribedAt), nullMS(i.GoneAt), i.ID, i.DomainID)
@@ -482,8 +489,38 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// In an order that references allow: instances before their orders.
-		for _, table := range []string{"idempotency_keys", "workspaces", "network_resources", "instances", "instance_counts", "fault_rules", "test_clocks", "orders"} {
+		for _, table := range []string{"idempotency_keys", "workspaces", "network_resources", "instances", "fault_rules", "test_clocks", "orders"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, zeroInstanceCounts)
+		return err
+	})
+}
+
+// zeroInstanceCounts empties every project's count and changes its
+// version. Count rows are never deleted, so that a version never comes
+// back to a value a list cache may hold (migration 0050).
+const zeroInstanceCounts = `UPDATE instance_counts SET n = 0, v = v + 1`
+
+// changeInstances runs fn, which changes instances of the projects, in one
+// transaction that adds one to each project's version, so that no node's
+// list cache serves a project as it was before (listcache.go). Every write
+// of instances goes through here but three: the purchases' group commit,
+// which adds to the version with the count, and Reset and ReplaceState,
+// which change every project's (zeroInstanceCounts). storetest's
+// ListFollowsEveryWrite checks each of them.
+func (s *Store) changeInstances(ctx context.Context, projects []string, fn func(*sql.Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		// In project order, as the group commit's count rows, and in any
+		// shard: a version is their sum.
+		shard := rand.IntN(countShards)
+		for _, project := range slices.Compact(slices.Sorted(slices.Values(projects))) {
+			if _, err := s.execTx(ctx, tx, s.q.addInstanceCount, project, shard, 0); err != nil {
 				return err
 			}
 		}
@@ -569,19 +606,8 @@ func (s *Store) TokenKey(ctx context.Context, fresh []byte) ([]byte, error) {
 }
 
 // inTx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise. Every write but the purchases' group commit goes through here.
+// otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if s.lists != nil {
-		// The list's cache follows purchases only: any other write empties
-		// it, once its outcome is known and before its caller hears of it.
-		defer s.lists.written()
-	}
-	return s.transact(ctx, fn)
-}
-
-// transact runs fn in one transaction: committed if fn returns nil, rolled
-// back otherwise.
-func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(err)

@@ -58,7 +58,7 @@ func Run(t *testing.T, fresh func(t *testing.T) (open func() (dayu.Store, error)
 		{"Ping", testPing},
 		{"Observe", testObserve},
 	}
-	for _, tt := range append(append(append(tests, lifecycleTests...), stateTests...), networkTests...) {
+	for _, tt := range slices.Concat(tests, lifecycleTests, stateTests, networkTests, listCacheTests) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Every test has its own location, so they may run together.
 			t.Parallel()

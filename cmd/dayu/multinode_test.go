@@ -451,10 +451,12 @@ func TestFaultRuleOnTwoNodes(t *testing.T) {
 // transactions (in shards that each node's writers pick), not read from the
 // project: a purchase acknowledged by one node is on the other node's first
 // page at once, and both nodes' counts say the same, purchase after
-// purchase, whichever node takes it.
+// purchase, whichever node takes it. Then, with B's first page in its list
+// cache, each kind of write on A (a purchase, an enterprise project move,
+// an unsubscription) is on B's next page at once.
 func TestTwoNodesListAtOnce(t *testing.T) {
 	dbURL := newPostgresDatabase(t)
-	args := []string{"--store", dbURL, "--world", worldFile(t, 40), "--admin-token", adminToken}
+	args := []string{"--store", dbURL, "--world", worldFile(t, 42), "--admin-token", adminToken}
 	a, err := launch(t, "A", args, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -492,5 +494,39 @@ func TestTwoNodesListAtOnce(t *testing.T) {
 		if other, _ := first(buyer); other != count {
 			t.Fatalf("purchase %d: %s counts %d, %s counts %d", k, buyer.name, other, reader.name, count)
 		}
+	}
+
+	// B reads its first page twice before each write on A: the second read
+	// is of B's cache entry, checked against the first, and the write must
+	// be on the read after it.
+	cached := func(step string) {
+		t.Helper()
+		c1, i1 := first(b)
+		if c2, i2 := first(b); c2 != c1 || i2 != i1 {
+			t.Fatalf("before %s: B lists %d, %+v, then %d, %+v with no write between", step, c1, i1, c2, i2)
+		}
+	}
+	cached("a purchase")
+	bought := a.mustBuy(tokens[a], purchase{Name: "after-cache", Eps: eps(40)})
+	if count, newest := first(b); count != 41 || newest.ResourceID != bought.ResourceID || newest.EpsID != eps(40) {
+		t.Fatalf("after a purchase on A: B lists count %d, newest %+v; want 41, %s in %s", count, newest, bought.ResourceID, eps(40))
+	}
+	cached("a move")
+	if r := a.must("POST", "/v1.0/enterprise-projects/"+eps(41)+"/resources-migrate",
+		map[string]any{"resource_type": "dayu-instance", "resource_id": bought.ResourceID, "project_id": qs.ProjectID},
+		"X-Auth-Token", tokens[a]); r.status != http.StatusNoContent {
+		t.Fatalf("move on A: %s", r)
+	}
+	if _, newest := first(b); newest.ResourceID != bought.ResourceID || newest.EpsID != eps(41) {
+		t.Fatalf("after a move on A: B lists %+v, want %s in %s", newest, bought.ResourceID, eps(41))
+	}
+	cached("an unsubscription")
+	if r := a.must("POST", "/v2/orders/subscriptions/resources/unsubscribe",
+		map[string]any{"resource_ids": []string{bought.ResourceID}, "unsubscribe_type": 1}, "X-Auth-Token", tokens[a]); r.status != http.StatusOK {
+		t.Fatalf("unsubscribe on A: %s", r)
+	}
+	// Deleting (6) until the deletion delay (3 s) is over.
+	if _, newest := first(b); newest.ResourceID != bought.ResourceID || newest.Status != 6 {
+		t.Fatalf("after an unsubscription on A: B lists %+v, want %s with status 6", newest, bought.ResourceID)
 	}
 }
