@@ -3,6 +3,8 @@ package dayu
 import (
 	"context"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"time"
@@ -255,6 +257,111 @@ func (n Network) DeleteSecurityGroupRule(ctx context.Context, projectID, ruleID 
 	return Errorf(ENOTFOUND, "security group rule %s does not exist in project %s", ruleID, projectID)
 }
 
+// MaxExtendCIDRs is how many secondary CIDR blocks a VPC may have, as on
+// Huawei Cloud.
+const MaxExtendCIDRs = 5
+
+// reservedCIDRs are the blocks the VPC service refuses as a secondary CIDR:
+// its own (100.64.0.0/10, 214.0.0.0/7), the benchmarking, link-local,
+// loopback, multicast and reserved ranges.
+var reservedCIDRs = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("214.0.0.0/7"),
+	netip.MustParsePrefix("224.0.0.0/4"), netip.MustParsePrefix("240.0.0.0/4"),
+}
+
+// AddExtendCIDRs adds secondary CIDR blocks to a VPC. Each must be an IPv4
+// block outside the reserved ranges that overlaps neither the VPC's cidr,
+// nor one of its secondary blocks, nor another of cidrs.
+func (n Network) AddExtendCIDRs(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
+	r, err := n.Get(ctx, projectID, KindVPC, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cidrs) == 0 {
+		return nil, Errorf(EINVALID, "extend_cidrs: name at least one CIDR block")
+	}
+	if len(r.Spec.ExtendCIDRs)+len(cidrs) > MaxExtendCIDRs {
+		return nil, Errorf(EINVALID, "extend_cidrs: a VPC has at most %d secondary CIDR blocks, it has %d", MaxExtendCIDRs, len(r.Spec.ExtendCIDRs))
+	}
+	held := r.blocks()
+	for _, c := range cidrs {
+		p, err := parseCIDR("extend_cidrs", c)
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(reservedCIDRs, p.Overlaps); i >= 0 {
+			return nil, Errorf(EINVALID, "extend_cidrs: %s overlaps the reserved block %s", c, reservedCIDRs[i])
+		}
+		if i := slices.IndexFunc(held, p.Overlaps); i >= 0 {
+			return nil, Errorf(EINVALID, "extend_cidrs: %s overlaps %s of VPC %s", c, held[i], id)
+		}
+		held = append(held, p)
+	}
+	r.Spec.ExtendCIDRs = append(r.Spec.ExtendCIDRs, cidrs...)
+	return r, n.save(ctx, r)
+}
+
+// RemoveExtendCIDRs removes secondary CIDR blocks of a VPC: each one of
+// its blocks that no subnet of the VPC is in.
+func (n Network) RemoveExtendCIDRs(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
+	r, err := n.Get(ctx, projectID, KindVPC, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cidrs) == 0 {
+		return nil, Errorf(EINVALID, "extend_cidrs: name at least one CIDR block")
+	}
+	subnets, err := n.List(ctx, projectID, KindSubnet, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cidrs {
+		if !slices.Contains(r.Spec.ExtendCIDRs, c) {
+			return nil, Errorf(EINVALID, "extend_cidrs: %s is not a secondary CIDR block of VPC %s", c, id)
+		}
+		p := netip.MustParsePrefix(c)
+		if i := slices.IndexFunc(subnets, func(s *NetworkResource) bool { return p.Overlaps(netip.MustParsePrefix(s.Spec.CIDR)) }); i >= 0 {
+			return nil, Errorf(EINUSE, "extend_cidrs: subnet %s is in %s: delete it first", subnets[i].ID, c)
+		}
+	}
+	r.Spec.ExtendCIDRs = slices.DeleteFunc(r.Spec.ExtendCIDRs, func(c string) bool { return slices.Contains(cidrs, c) })
+	return r, n.save(ctx, r)
+}
+
+// blocks are a VPC's CIDR blocks: its cidr, then its secondary ones.
+func (r *NetworkResource) blocks() []netip.Prefix {
+	var out []netip.Prefix
+	for _, c := range append([]string{r.Spec.CIDR}, r.Spec.ExtendCIDRs...) {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// NameServer is a DNS server of a region.
+type NameServer struct {
+	Region  string
+	Address string
+}
+
+// NameServers are the private DNS servers of the world's regions (of the
+// region only, unless ""), primary first: 100.125.1.250 and 100.125.N.250,
+// N fixed by the region's id, as Huawei Cloud's differ by region.
+func (n Network) NameServers(region string) []NameServer {
+	var out []NameServer
+	for _, r := range n.s.World.Regions {
+		if region != "" && r.ID != region {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte(r.ID))
+		out = append(out, NameServer{r.ID, "100.125.1.250"}, NameServer{r.ID, fmt.Sprintf("100.125.%d.250", 2+h.Sum32()%250)})
+	}
+	return out
+}
+
 // UpdateVPC changes a VPC's name, CIDR and description.
 func (n Network) UpdateVPC(ctx context.Context, projectID, id string, in VPCInput) (*NetworkResource, error) {
 	r, err := n.Get(ctx, projectID, KindVPC, id)
@@ -304,8 +411,8 @@ func (n Network) CreateSubnet(ctx context.Context, projectID string, in SubnetIn
 	if err != nil {
 		return nil, Errorf(EINVALID, "vpc_id: VPC %q does not exist in project %s", in.VpcID, projectID)
 	}
-	if vc, _ := netip.ParsePrefix(vpc.Spec.CIDR); !(vc.Contains(cidr.Addr()) && cidr.Bits() >= vc.Bits()) {
-		return nil, Errorf(EINVALID, "cidr: %s is not within the VPC's cidr %s", in.CIDR, vpc.Spec.CIDR)
+	if !slices.ContainsFunc(vpc.blocks(), func(b netip.Prefix) bool { return b.Contains(cidr.Addr()) && cidr.Bits() >= b.Bits() }) {
+		return nil, Errorf(EINVALID, "cidr: %s is not within the VPC's cidr %s or a secondary block of it", in.CIDR, vpc.Spec.CIDR)
 	}
 	// As the VPC service does, the first two of a DNS list are the primary
 	// and the secondary server unless named.

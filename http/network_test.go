@@ -350,3 +350,160 @@ func TestNetworkState(t *testing.T) {
 	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
 	b.call(http.StatusOK, "POST", purchasePath(q.ProjectID), buy)
 }
+
+// TestNetworkExtendCIDRs replays the VPC resource's secondary_cidrs: the
+// blocks added and removed through v3 and shown by its show; overlapping,
+// reserved and unknown blocks refused in the VPC service's format, changing
+// nothing; a block with a subnet in it kept.
+func TestNetworkExtendCIDRs(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "v", "cidr": "192.168.0.0/16"})
+	v3 := "/v3/" + q.ProjectID + "/vpc/vpcs/" + vpcID
+	body := func(cidrs ...string) map[string]any { return map[string]any{"vpc": map[string]any{"extend_cidrs": cidrs}} }
+	extend := func(r response) []string {
+		var out []string
+		for _, c := range field(t, r, "vpc", "extend_cidrs").([]any) {
+			out = append(out, c.(string))
+		}
+		return out
+	}
+	r := s.call(http.StatusOK, "PUT", v3+"/add-extend-cidr", body("172.16.0.0/16", "10.0.0.0/16"))
+	if got := extend(r); !slices.Equal(got, []string{"172.16.0.0/16", "10.0.0.0/16"}) {
+		t.Errorf("after the add: %v", got)
+	}
+	for _, tt := range []struct {
+		name  string
+		cidrs []string
+		want  string
+	}{
+		{"within the vpc's cidr", []string{"192.168.1.0/24"}, "192.168.0.0/16"},
+		{"over a secondary block", []string{"172.0.0.0/8"}, "172.16.0.0/16"},
+		{"over each other", []string{"172.20.0.0/16", "172.20.128.0/17"}, "172.20.0.0/16"},
+		{"reserved", []string{"100.64.0.0/16"}, "reserved"},
+		{"not a cidr", []string{"172.30.0.1/16"}, "extend_cidrs"},
+		{"too many", []string{"172.21.0.0/16", "172.22.0.0/16", "172.23.0.0/16", "172.24.0.0/16"}, "at most 5"},
+		{"none", []string{}, "extend_cidrs"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			vpcError(t, s.gsdk("PUT", v3+"/add-extend-cidr", body(tt.cidrs...)), http.StatusBadRequest, "VPC.0002", tt.want)
+		})
+	}
+	if got := extend(s.call(http.StatusOK, "GET", v3, nil)); len(got) != 2 {
+		t.Errorf("the refusals changed the blocks: %v", got)
+	}
+	s.clock.Advance(dayu.NetworkSettling)
+	subnetID := s.createSubnet(vpcID, "172.16.1.0/24", "172.16.1.1") // in a secondary block
+	vpcError(t, s.gsdk("PUT", v3+"/remove-extend-cidr", body("172.16.0.0/16")), http.StatusConflict, "VPC.0106", subnetID)
+	vpcError(t, s.gsdk("PUT", v3+"/remove-extend-cidr", body("10.9.0.0/16")), http.StatusBadRequest, "VPC.0002", "10.9.0.0/16")
+	r = s.call(http.StatusOK, "PUT", v3+"/remove-extend-cidr", body("10.0.0.0/16"))
+	if got := extend(r); !slices.Equal(got, []string{"172.16.0.0/16"}) {
+		t.Errorf("after the removal: %v", got)
+	}
+	vpcError(t, s.gsdk("POST", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1", "vpc_id": vpcID}}),
+		http.StatusBadRequest, "VPC.0002", "within")
+	vpcError(t, s.gsdk("PUT", "/v3/"+q.ProjectID+"/vpc/vpcs/nope/add-extend-cidr", body("10.0.0.0/16")), http.StatusNotFound, "VPC.0202", "nope")
+}
+
+// TestNameServers reads the DNS servers as the subnet resource does
+// (nameservers.List with the region, the first entry's addresses): the
+// region's private servers, fixed across calls; another region's its own.
+func TestNameServers(t *testing.T) {
+	s := newServer(t)
+	servers := func(query string) []map[string]any {
+		r := s.call(http.StatusOK, "GET", "/v2/nameservers"+query, nil)
+		var out []map[string]any
+		for _, ns := range r.json(t)["nameservers"].([]any) {
+			out = append(out, ns.(map[string]any))
+		}
+		return out
+	}
+	addresses := func(ns map[string]any) []string {
+		var out []string
+		for _, rec := range ns["ns_records"].([]any) {
+			out = append(out, rec.(map[string]any)["address"].(string))
+		}
+		return out
+	}
+	got := servers("?region=" + q.RegionID)
+	if len(got) != 1 || got[0]["type"] != "private" || got[0]["region"] != q.RegionID {
+		t.Fatalf("the region's name servers: %v", got)
+	}
+	mine := addresses(got[0])
+	if len(mine) != 2 || mine[0] != "100.125.1.250" || !strings.HasPrefix(mine[1], "100.125.") || mine[1] == mine[0] {
+		t.Errorf("the region's addresses: %v", mine)
+	}
+	if again := addresses(servers("?region=" + q.RegionID)[0]); !slices.Equal(again, mine) {
+		t.Errorf("a second read: %v, first %v", again, mine)
+	}
+	south := s.node.World().Project(otherProject).RegionID
+	if other := servers("?region=" + south); len(other) != 1 || other[0]["region"] != south || len(addresses(other[0])) != 2 {
+		t.Errorf("the other region's: %v", other)
+	}
+	if none := servers("?region=nowhere"); len(none) != 0 {
+		t.Errorf("an unknown region's: %v", none)
+	}
+	all := servers("")
+	if len(all) != len(s.node.World().Regions)+1 || all[len(all)-1]["type"] != "public" {
+		t.Errorf("all name servers: %v", all)
+	}
+	if pub := servers("?type=public"); len(pub) != 1 || pub[0]["type"] != "public" {
+		t.Errorf("the public ones: %v", pub)
+	}
+}
+
+// TestSecurityGroupsV1List lists groups as the networking_secgroup data
+// sources' v1 fallback does (by enterprise project, paged by marker until
+// a page is empty), and changes one through neutron's update, the
+// resource's fallback, in the caller's project only.
+func TestSecurityGroupsV1List(t *testing.T) {
+	s := newServer(t)
+	eps := testEPS(12)
+	var made []string
+	for i, e := range []string{"", eps, ""} {
+		r := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups",
+			map[string]any{"security_group": map[string]any{"name": "sg-" + string(rune('a'+i)), "enterprise_project_id": e}})
+		made = append(made, field(t, r, "security_group", "id").(string))
+	}
+	ids := func(query string) []string {
+		var out []string
+		for _, g := range s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups"+query, nil).json(t)["security_groups"].([]any) {
+			out = append(out, g.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	all := ids("")
+	for _, id := range made {
+		if !slices.Contains(all, id) {
+			t.Errorf("group %s not listed: %v", id, all)
+		}
+	}
+	if got := ids("?enterprise_project_id=" + eps); !slices.Equal(got, made[1:2]) {
+		t.Errorf("by enterprise project: %v, want %v", got, made[1:2])
+	}
+	var paged []string
+	for marker := ""; len(paged) <= len(all); {
+		page := ids("?limit=1" + marker)
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		marker = "&marker=" + page[0]
+	}
+	if !slices.Equal(paged, all) {
+		t.Errorf("paged: %v, want %v", paged, all)
+	}
+	vpcError(t, s.gsdk("GET", "/v1/"+q.ProjectID+"/security-groups?marker=nope", nil), http.StatusBadRequest, "VPC.0002", "marker")
+
+	r := s.call(http.StatusOK, "PUT", "/v2.0/security-groups/"+made[0], map[string]any{"security_group": map[string]any{"name": "renamed", "description": "by neutron"}})
+	if field(t, r, "security_group", "name") != "renamed" || field(t, r, "security_group", "tenant_id") != q.ProjectID {
+		t.Errorf("neutron's update: %s", r.body)
+	}
+	if v1 := s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups/"+made[0], nil); field(t, v1, "security_group", "description") != "by neutron" {
+		t.Errorf("after neutron's update: %s", v1.body)
+	}
+	theirs := s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, "PUT", "/v2.0/security-groups/"+made[0], map[string]any{"security_group": map[string]any{"name": "theirs"}}))
+	vpcError(t, theirs, http.StatusNotFound, "VPC.0202", made[0])
+	if v1 := s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups/"+made[0], nil); field(t, v1, "security_group", "name") != "renamed" {
+		t.Errorf("another tenant renamed the group: %s", v1.body)
+	}
+}

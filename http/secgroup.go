@@ -2,6 +2,8 @@ package http
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -89,6 +91,65 @@ func (s *Server) listSecurityGroupsV3(c *call) (int, any, error) {
 	}
 	out.PageInfo.CurrentCount = len(out.SecurityGroups)
 	return http.StatusOK, out, nil
+}
+
+// listSecurityGroupsV1 is GET /v1/{project_id}/security-groups, by
+// ?enterprise_project_id= (vpc_id is deprecated: no group has one), in
+// pages of ?limit= after ?marker=, the id of the previous page's last.
+func (s *Server) listSecurityGroupsV1(c *call) (int, any, error) {
+	list, err := s.Service.Network().List(c.r.Context(), c.project, dayu.KindSecurityGroup, "")
+	if err != nil {
+		return 0, nil, err
+	}
+	q := c.r.URL.Query()
+	page, err := pageAfter(list, q.Get("marker"), q.Get("limit"))
+	if err != nil {
+		return 0, nil, err
+	}
+	eps := q.Get("enterprise_project_id")
+	out := securityGroupList{SecurityGroups: []securityGroupBody{}}
+	for _, r := range page {
+		if eps == "" || eps == "all_granted_eps" || r.EpsID == eps {
+			out.SecurityGroups = append(out.SecurityGroups, toSecurityGroupBody(r))
+		}
+	}
+	return http.StatusOK, out, nil
+}
+
+// pageAfter is the page of list after the resource whose id is marker
+// (from the start if ""), of at most limit resources (all if "").
+func pageAfter(list []*dayu.NetworkResource, marker, limit string) ([]*dayu.NetworkResource, error) {
+	if marker != "" {
+		i := slices.IndexFunc(list, func(r *dayu.NetworkResource) bool { return r.ID == marker })
+		if i < 0 {
+			return nil, dayu.Errorf(dayu.EINVALID, "marker: %q is not a resource of the list", marker)
+		}
+		list = list[i+1:]
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 {
+			return nil, dayu.Errorf(dayu.EINVALID, "limit: must be a positive integer, got %q", limit)
+		}
+		list = list[:min(n, len(list))]
+	}
+	return list, nil
+}
+
+// updateSecurityGroupV2 is neutron's PUT /v2.0/security-groups/{security_group_id}
+// (the provider's fallback where v3's update is a 404), in the caller's
+// project: 200 and the group.
+func (s *Server) updateSecurityGroupV2(c *call) (int, any, error) {
+	req, err := decodeSecurityGroup(c.body)
+	if err != nil {
+		return 0, nil, err
+	}
+	g := req.SecurityGroup
+	r, err := s.Service.Network().UpdateSecurityGroup(c.r.Context(), c.caller.ProjectID, c.r.PathValue("security_group_id"), opt(g.Name), g.Description)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, securityGroupV2Envelope{toSecurityGroupV2Body(r)}, nil
 }
 
 // updateSecurityGroupV3 is PUT /v3/{project_id}/vpc/security-groups/{security_group_id}.
