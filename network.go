@@ -106,6 +106,9 @@ type NetworkStore interface {
 	// the provider deletes the network as soon as the unsubscription is
 	// accepted, and its subnet deleter fails on a 409 instead of retrying).
 	DeleteNetworkResource(ctx context.Context, projectID string, kind NetworkKind, id string, now time.Time) error
+	// SeedNetworkResources stores those of rs whose id is not stored yet,
+	// in one transaction (the world's network, seedNetwork).
+	SeedNetworkResources(ctx context.Context, rs []*NetworkResource) error
 }
 
 // The network store's refusals.
@@ -117,8 +120,8 @@ var (
 )
 
 // Network is the VPC service of the Service: the project's VPCs, subnets
-// and security groups created through the API. (A world file's are
-// references a purchase may make, not shown here: checkNetwork.)
+// and security groups, the world file's (worldnetwork.go) and those
+// created through the API.
 type Network struct{ s *Service }
 
 // Network returns the service's VPC service.
@@ -352,14 +355,21 @@ type NameServer struct {
 func (n Network) NameServers(region string) []NameServer {
 	var out []NameServer
 	for _, r := range n.s.World.Regions {
-		if region != "" && r.ID != region {
-			continue
+		if region == "" || r.ID == region {
+			for _, a := range regionNameServers(r.ID) {
+				out = append(out, NameServer{r.ID, a})
+			}
 		}
-		h := fnv.New32a()
-		h.Write([]byte(r.ID))
-		out = append(out, NameServer{r.ID, "100.125.1.250"}, NameServer{r.ID, fmt.Sprintf("100.125.%d.250", 2+h.Sum32()%250)})
 	}
 	return out
+}
+
+// regionNameServers are the addresses of a region's private DNS servers,
+// primary first.
+func regionNameServers(region string) []string {
+	h := fnv.New32a()
+	h.Write([]byte(region))
+	return []string{"100.125.1.250", fmt.Sprintf("100.125.%d.250", 2+h.Sum32()%250)}
 }
 
 // UpdateVPC changes a VPC's name, CIDR and description.
@@ -514,13 +524,16 @@ func (n Network) List(ctx context.Context, projectID string, kind NetworkKind, p
 	return n.s.Store.NetworkResources(ctx, projectID, kind, parentID)
 }
 
-// Delete deletes a resource, unless an instance uses it or, for a VPC, it
-// has subnets. A subnet is deleted through its VPC (vpcID); "" for the
+// Delete deletes a resource, unless the world file declares it, an
+// instance uses it or, for a VPC, it has subnets. A subnet is deleted through its VPC (vpcID); "" for the
 // other kinds.
 func (n Network) Delete(ctx context.Context, projectID string, kind NetworkKind, vpcID, id string) error {
 	p, err := n.project(projectID)
 	if err != nil {
 		return err
+	}
+	if p.Declares(kind, id) {
+		return Errorf(EINUSE, "%s %s is declared by the world file: it is not deleted", kindName(kind), id)
 	}
 	if kind == KindSubnet {
 		r, err := n.Get(ctx, projectID, kind, id)

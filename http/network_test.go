@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -203,7 +204,7 @@ func TestNetworkRefusals(t *testing.T) {
 			vpcError(t, s.gsdk("POST", tt.path, tt.body), http.StatusBadRequest, "VPC.0002", tt.want)
 		})
 	}
-	if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID), nil); len(r.json(t)["vpcs"].([]any)) != 2 {
+	if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID), nil); len(r.json(t)["vpcs"].([]any)) != len(s.node.World().Project(q.ProjectID).VPCs)+2 {
 		t.Errorf("the refusals created VPCs: %s", r.body)
 	}
 	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+other, nil); len(r.json(t)["subnets"].([]any)) != 0 {
@@ -266,8 +267,9 @@ func TestNetworkUpdates(t *testing.T) {
 		t.Errorf("security groups by name: %s", r.body)
 	}
 	s.createVPC(map[string]any{"name": "default-eps", "cidr": "10.1.0.0/16"})
-	for query, want := range map[string]int{"": 2, "?enterprise_project_id=" + testEPS(3): 1, "?enterprise_project_id=0": 1, "?enterprise_project_id=all_granted_eps": 2} {
-		if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+query, nil); len(r.json(t)["vpcs"].([]any)) != want {
+	world := len(s.node.World().Project(q.ProjectID).VPCs) // in the default enterprise project
+	for query, want := range map[string]int{"": 2, "?enterprise_project_id=" + testEPS(3): 1 - world, "?enterprise_project_id=0": 1, "?enterprise_project_id=all_granted_eps": 2} {
+		if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+query, nil); len(r.json(t)["vpcs"].([]any)) != want+world {
 			t.Errorf("list%s: %s, want %d", query, r.body, want)
 		}
 	}
@@ -294,7 +296,7 @@ func TestNetworkOperations(t *testing.T) {
 		t.Errorf("a fault rule on CreateSubnet: %v %d %s", err, r.status, r.body)
 	}
 	s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil) // another operation is untouched
-	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID), nil); string(r.body) != `{"subnets":[]}` {
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+vpcID, nil); string(r.body) != `{"subnets":[]}` {
 		t.Errorf("the faulted create stored a subnet: %s", r.body)
 	}
 }
@@ -359,7 +361,9 @@ func TestNetworkExtendCIDRs(t *testing.T) {
 	s := newServer(t)
 	vpcID := s.createVPC(map[string]any{"name": "v", "cidr": "192.168.0.0/16"})
 	v3 := "/v3/" + q.ProjectID + "/vpc/vpcs/" + vpcID
-	body := func(cidrs ...string) map[string]any { return map[string]any{"vpc": map[string]any{"extend_cidrs": cidrs}} }
+	body := func(cidrs ...string) map[string]any {
+		return map[string]any{"vpc": map[string]any{"extend_cidrs": cidrs}}
+	}
 	extend := func(r response) []string {
 		var out []string
 		for _, c := range field(t, r, "vpc", "extend_cidrs").([]any) {
@@ -505,5 +509,84 @@ func TestSecurityGroupsV1List(t *testing.T) {
 	vpcError(t, theirs, http.StatusNotFound, "VPC.0202", made[0])
 	if v1 := s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups/"+made[0], nil); field(t, v1, "security_group", "name") != "renamed" {
 		t.Errorf("another tenant renamed the group: %s", v1.body)
+	}
+}
+
+// TestWorldNetwork: the world file's VPC, subnets and security group are
+// ordinary network resources: shown and listed through v1 and v3, settled,
+// changed, tagged and extended like created ones, a subnet created in the
+// world's VPC; durable across a restart (not seeded again over the
+// changes), the other tenant's hidden; deleting them refused, as the world
+// file declares them.
+func TestWorldNetwork(t *testing.T) {
+	dir := newLocation(t)
+	s := startServer(t, dir, &dayu.OffsetClock{})
+	vpcPath := vpcsPath(q.ProjectID) + "/" + q.VpcID
+	v := s.call(http.StatusOK, "GET", vpcPath, nil)
+	if field(t, v, "vpc", "status") != "OK" || field(t, v, "vpc", "enterprise_project_id") != "0" {
+		t.Errorf("the world's VPC: %s", v.body)
+	}
+	vpcCIDR := netip.MustParsePrefix(field(t, v, "vpc", "cidr").(string))
+	if r := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/vpcs/"+q.VpcID, nil); field(t, r, "vpc", "status") != "ACTIVE" {
+		t.Errorf("the world's VPC in v3: %s", r.body)
+	}
+	sub := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil)
+	dns := s.call(http.StatusOK, "GET", "/v2/nameservers?region="+q.RegionID, nil).json(t)["nameservers"].([]any)[0].(map[string]any)["ns_records"].([]any)
+	if field(t, sub, "subnet", "status") != "ACTIVE" || field(t, sub, "subnet", "vpc_id") != q.VpcID ||
+		field(t, sub, "subnet", "primary_dns") != dns[0].(map[string]any)["address"] ||
+		!vpcCIDR.Contains(netip.MustParseAddr(field(t, sub, "subnet", "gateway_ip").(string))) {
+		t.Errorf("the world's subnet: %s", sub.body)
+	}
+	worldSubnets := s.node.World().Project(q.ProjectID).VPCs[0].Subnets
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+q.VpcID, nil); len(r.json(t)["subnets"].([]any)) != len(worldSubnets) {
+		t.Errorf("the world VPC's subnets: %s", r.body)
+	}
+	sgPath := "/v1/" + q.ProjectID + "/security-groups/" + q.SecurityGroupID
+	if r := s.call(http.StatusOK, "GET", sgPath, nil); len(field(t, r, "security_group", "security_group_rules").([]any)) != 4 {
+		t.Errorf("the world's security group: %s", r.body)
+	}
+	if r := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/security-groups?id="+q.SecurityGroupID, nil); len(r.json(t)["security_groups"].([]any)) != 1 {
+		t.Errorf("the world's security group in v3's list: %s", r.body)
+	}
+
+	s.call(http.StatusOK, "PUT", vpcPath, map[string]any{"vpc": map[string]any{"name": "renamed"}})
+	s.call(http.StatusNoContent, "POST", "/v2.0/"+q.ProjectID+"/vpcs/"+q.VpcID+"/tags/action", map[string]any{"action": "create", "tags": []map[string]string{{"key": "k", "value": "v"}}})
+	s.call(http.StatusOK, "PUT", "/v3/"+q.ProjectID+"/vpc/vpcs/"+q.VpcID+"/add-extend-cidr", map[string]any{"vpc": map[string]any{"extend_cidrs": []string{"172.16.0.0/16"}}})
+	mine := s.createSubnet(q.VpcID, "172.16.9.0/24", "172.16.9.1")
+
+	clock := s.clock
+	s.stop()
+	s = startServer(t, dir, clock)
+	v3 := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/vpcs/"+q.VpcID, nil)
+	if field(t, v3, "vpc", "name") != "renamed" || len(field(t, v3, "vpc", "extend_cidrs").([]any)) != 1 || len(field(t, v3, "vpc", "tags").([]any)) != 1 {
+		t.Errorf("the world's VPC after a restart: %s", v3.body)
+	}
+	vpcError(t, s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, "GET", vpcsPath(otherProjectID)+"/"+q.VpcID, nil)), http.StatusNotFound, "VPC.0202", q.VpcID)
+
+	vpcError(t, s.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+q.NetID, nil), http.StatusConflict, "VPC.0106", "world file")
+	vpcError(t, s.gsdk("DELETE", sgPath, nil), http.StatusConflict, "VPC.0106", "world file")
+	s.call(http.StatusNoContent, "DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+mine, nil)
+	vpcError(t, s.gsdk("DELETE", vpcPath, nil), http.StatusConflict, "VPC.0106", "world file")
+	s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil)
+}
+
+// TestWorldNetworkState: an imported state document without the world's
+// network (a version's before it was stored) still leaves it stored.
+func TestWorldNetworkState(t *testing.T) {
+	a := newServer(t)
+	var doc map[string]any
+	if err := json.Unmarshal(a.exportState(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc["network_resources"].([]any)) == 0 {
+		t.Fatalf("the export holds no network: %v", doc["network_resources"])
+	}
+	delete(doc, "network_resources")
+	b := newServer(t)
+	if r := b.do("PUT", "/_dayu/state", doc, adminAuth...); r.status != http.StatusOK {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	if r := b.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil); field(t, r, "subnet", "vpc_id") != q.VpcID {
+		t.Errorf("the world's subnet after the import: %s", r.body)
 	}
 }

@@ -16,6 +16,7 @@ const networkColumns = `id, project_id, kind, parent_id, name, eps_id, created_a
 
 const (
 	insertNetworkResource = `INSERT INTO network_resources (` + networkColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	seedNetworkResource   = insertNetworkResource + ` ON CONFLICT (id) DO NOTHING`
 	selectNetworkResource = `SELECT ` + networkColumns + ` FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
 	listNetworkResources  = `SELECT ` + networkColumns + ` FROM network_resources WHERE project_id = ? AND kind = ?
 		AND (? = '' OR parent_id = ?) ORDER BY created_at, id`
@@ -146,5 +147,29 @@ func (s *Store) DeleteNetworkResource(ctx context.Context, projectID string, kin
 		}
 		_, err := tx.ExecContext(ctx, s.sql(deleteNetworkResource), id, projectID, string(kind))
 		return err
+	})
+}
+
+// SeedNetworkResources stores the network resources not stored yet.
+func (s *Store) SeedNetworkResources(ctx context.Context, rs []*dayu.NetworkResource) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.sql(seedNetworkResource))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range rs {
+			args, err := networkArgs(r)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
