@@ -277,12 +277,9 @@ var reservedCIDRs = []netip.Prefix{
 // block outside the reserved ranges that overlaps neither the VPC's cidr,
 // nor one of its secondary blocks, nor another of cidrs.
 func (n Network) AddExtendCIDRs(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
-	r, err := n.Get(ctx, projectID, KindVPC, id)
+	r, err := n.extendedVPC(ctx, projectID, id, cidrs)
 	if err != nil {
 		return nil, err
-	}
-	if len(cidrs) == 0 {
-		return nil, Errorf(EINVALID, "extend_cidrs: name at least one CIDR block")
 	}
 	if len(r.Spec.ExtendCIDRs)+len(cidrs) > MaxExtendCIDRs {
 		return nil, Errorf(EINVALID, "extend_cidrs: a VPC has at most %d secondary CIDR blocks, it has %d", MaxExtendCIDRs, len(r.Spec.ExtendCIDRs))
@@ -308,12 +305,9 @@ func (n Network) AddExtendCIDRs(ctx context.Context, projectID, id string, cidrs
 // RemoveExtendCIDRs removes secondary CIDR blocks of a VPC: each one of
 // its blocks that no subnet of the VPC is in.
 func (n Network) RemoveExtendCIDRs(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
-	r, err := n.Get(ctx, projectID, KindVPC, id)
+	r, err := n.extendedVPC(ctx, projectID, id, cidrs)
 	if err != nil {
 		return nil, err
-	}
-	if len(cidrs) == 0 {
-		return nil, Errorf(EINVALID, "extend_cidrs: name at least one CIDR block")
 	}
 	subnets, err := n.List(ctx, projectID, KindSubnet, id)
 	if err != nil {
@@ -330,6 +324,14 @@ func (n Network) RemoveExtendCIDRs(ctx context.Context, projectID, id string, ci
 	}
 	r.Spec.ExtendCIDRs = slices.DeleteFunc(r.Spec.ExtendCIDRs, func(c string) bool { return slices.Contains(cidrs, c) })
 	return r, n.save(ctx, r)
+}
+
+// extendedVPC is the VPC whose secondary blocks change by cidrs, at least one.
+func (n Network) extendedVPC(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
+	if len(cidrs) == 0 {
+		return nil, Errorf(EINVALID, "extend_cidrs: name at least one CIDR block")
+	}
+	return n.Get(ctx, projectID, KindVPC, id)
 }
 
 // blocks are a VPC's CIDR blocks: its cidr, then its secondary ones.
