@@ -63,6 +63,7 @@ const (
 	OpUpdateSecurityGroup          Operation = "UpdateSecurityGroup"
 	OpDeleteSecurityGroup          Operation = "DeleteSecurityGroup"
 	OpDeleteSecurityGroupRule      Operation = "DeleteSecurityGroupRule"
+	OpListSecurityGroupRules       Operation = "ListSecurityGroupRules"
 	OpShowSecurityGroupTags        Operation = "ShowSecurityGroupTags"
 	OpBatchCreateSecurityGroupTags Operation = "BatchCreateSecurityGroupTags"
 	OpBatchDeleteSecurityGroupTags Operation = "BatchDeleteSecurityGroupTags"
@@ -87,6 +88,7 @@ var Operations = []Operation{
 	OpShowVpcTags, OpBatchCreateVpcTags, OpBatchDeleteVpcTags, OpShowSubnetTags, OpBatchCreateSubnetTags, OpBatchDeleteSubnetTags,
 	OpAddVpcExtendCidr, OpRemoveVpcExtendCidr, OpListNameServers,
 	OpCreateSecurityGroup, OpShowSecurityGroup, OpListSecurityGroups, OpUpdateSecurityGroup, OpDeleteSecurityGroup, OpDeleteSecurityGroupRule,
+	OpListSecurityGroupRules,
 	OpShowSecurityGroupTags, OpBatchCreateSecurityGroupTags, OpBatchDeleteSecurityGroupTags, OpNeutronUpdateSecurityGroup,
 }
 

@@ -92,14 +92,7 @@ func TestEnsureWorldKnowsItsWorld(t *testing.T) {
 		}
 		return dayu.EnsureWorld(ctx, s, f, replace)
 	}
-	open := func() dayu.Store {
-		s, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := func() dayu.Store { return memoryStore(t) }
 	a, b := open(), open()
 	first, err := ensure(a, doc, false)
 	if err != nil {
@@ -183,14 +176,7 @@ func TestEnsureWorldReplacesAStoredWorldItRefuses(t *testing.T) {
 // store is not seeded again over a change.
 func TestEnsureWorldSeedsItsNetwork(t *testing.T) {
 	ctx := context.Background()
-	open := func() dayu.Store {
-		s, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := func() dayu.Store { return memoryStore(t) }
 	a := open()
 	w, err := dayu.EnsureWorld(ctx, a, nil, false)
 	if err != nil {
@@ -238,4 +224,15 @@ func TestEnsureWorldSeedsItsNetwork(t *testing.T) {
 	if _, err := b.NetworkResource(ctx, p.ID, dayu.KindVPC, vpc.ID); err != nil {
 		t.Errorf("an older store's world VPC after a start: %v", err)
 	}
+}
+
+// memoryStore is an in-memory store, closed at the test's end.
+func memoryStore(t *testing.T) dayu.Store {
+	t.Helper()
+	s, err := sqlite.OpenMemory(context.Background(), sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -590,3 +590,59 @@ func TestWorldNetworkState(t *testing.T) {
 		t.Errorf("the world's subnet after the import: %s", r.body)
 	}
 }
+
+// TestSecurityGroupsV3Pages pages the v3 groups and rules as GSDK's marker
+// pager does (the data sources'): again with the last id of each page
+// until a page is empty, so a list that ignored the marker would never
+// end; the rules of a group by security_group_id.
+func TestSecurityGroupsV3Pages(t *testing.T) {
+	s := newServer(t)
+	var made []string
+	for _, name := range []string{"p-a", "p-b", "p-c"} {
+		r := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": name}})
+		made = append(made, field(t, r, "security_group", "id").(string))
+	}
+	walk := func(path, key, query string) []string {
+		var ids []string
+		for marker, pages := "", 0; pages < 20; pages++ {
+			items := s.call(http.StatusOK, "GET", path+"?"+query+marker, nil).json(t)[key].([]any)
+			if len(items) == 0 {
+				return ids
+			}
+			for _, it := range items {
+				ids = append(ids, it.(map[string]any)["id"].(string))
+			}
+			marker = "&marker=" + ids[len(ids)-1]
+		}
+		t.Fatalf("%s?%s: still not an empty page after 20 pages", path, query)
+		return nil
+	}
+	groups := "/v3/" + q.ProjectID + "/vpc/security-groups"
+	whole := walk(groups, "security_groups", "")
+	if byOne := walk(groups, "security_groups", "limit=1"); !slices.Equal(byOne, whole) || len(whole) != len(made)+len(s.node.World().Project(q.ProjectID).SecurityGroups) {
+		t.Errorf("the groups by pages of one: %v, all at once: %v", byOne, whole)
+	}
+	if got := walk(groups, "security_groups", "name=p-b&name=p-c"); !slices.Equal(got, made[1:]) {
+		t.Errorf("by two names: %v, want %v", got, made[1:])
+	}
+	if r := s.call(http.StatusOK, "GET", groups+"?limit=2", nil).json(t)["page_info"].(map[string]any); r["current_count"] != 2.0 || r["next_marker"] == nil {
+		t.Errorf("a page that more follow: %v", r)
+	}
+
+	rules := "/v3/" + q.ProjectID + "/vpc/security-group-rules"
+	of := walk(rules, "security_group_rules", "security_group_id="+made[0])
+	if len(of) != 4 {
+		t.Fatalf("a new group's rules: %v", of)
+	}
+	s.call(http.StatusNoContent, "DELETE", rules+"/"+of[0], nil)
+	if got := walk(rules, "security_group_rules", "limit=1&security_group_id="+made[0]); !slices.Equal(got, of[1:]) {
+		t.Errorf("after a rule's deletion, by pages of one: %v, want %v", got, of[1:])
+	}
+	if got := walk(rules, "security_group_rules", "direction=egress&security_group_id="+made[1]); len(got) != 2 {
+		t.Errorf("a group's egress rules: %v", got)
+	}
+	other := s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, "GET", "/v3/"+otherProjectID+"/vpc/security-group-rules?security_group_id="+made[0], nil))
+	if other.status != http.StatusOK || len(other.json(t)["security_group_rules"].([]any)) != 0 {
+		t.Errorf("another tenant's view of the rules: %d %s", other.status, other.body)
+	}
+}

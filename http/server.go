@@ -142,6 +142,7 @@ func (s *Server) routes() []route {
 		{"GET /v3/{project_id}/vpc/security-groups", dayu.OpListSecurityGroups, vpc, false, s.listSecurityGroupsV3},
 		{"GET /v3/{project_id}/vpc/security-groups/{security_group_id}", dayu.OpShowSecurityGroup, vpc, false, s.showSecurityGroupV3},
 		{"PUT /v3/{project_id}/vpc/security-groups/{security_group_id}", dayu.OpUpdateSecurityGroup, vpc, false, s.updateSecurityGroupV3},
+		{"GET /v3/{project_id}/vpc/security-group-rules", dayu.OpListSecurityGroupRules, vpc, false, s.listSecurityGroupRulesV3},
 		{"DELETE /v3/{project_id}/vpc/security-group-rules/{rule_id}", dayu.OpDeleteSecurityGroupRule, vpc, false, s.deleteSecurityGroupRule},
 		{"POST /v1/{project_id}/security-groups", dayu.OpCreateSecurityGroup, vpc, false, s.createSecurityGroupV1},
 		{"GET /v1/{project_id}/security-groups", dayu.OpListSecurityGroups, vpc, false, s.listSecurityGroupsV1},

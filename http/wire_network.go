@@ -272,6 +272,13 @@ type securityGroupV3List struct {
 	PageInfo       pageInfo              `json:"page_info"`
 }
 
+// securityGroupRuleV3List is v3's GET /v3/{project_id}/vpc/security-group-rules.
+type securityGroupRuleV3List struct {
+	RequestID          string       `json:"request_id"`
+	SecurityGroupRules []ruleV3Body `json:"security_group_rules"`
+	PageInfo           pageInfo     `json:"page_info"`
+}
+
 type pageInfo struct {
 	CurrentCount   int    `json:"current_count"`
 	PreviousMarker string `json:"previous_marker,omitempty"`
