@@ -568,6 +568,16 @@ func TestWorldNetwork(t *testing.T) {
 	s.call(http.StatusNoContent, "DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+mine, nil)
 	vpcError(t, s.gsdk("DELETE", vpcPath, nil), http.StatusConflict, "VPC.0106", "world file")
 	s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil)
+
+	// A reset empties the store but for the world's network, as the world
+	// file gives it.
+	if r := s.do("POST", "/_dayu/reset", nil, adminAuth...); r.status != http.StatusOK {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	if r := s.call(http.StatusOK, "GET", vpcPath, nil); field(t, r, "vpc", "name") == "renamed" || field(t, r, "vpc", "status") != "OK" {
+		t.Errorf("the world's VPC after a reset: %s", r.body)
+	}
+	s.call(http.StatusOK, "GET", sgPath, nil)
 }
 
 // TestWorldNetworkState: an imported state document without the world's
