@@ -326,6 +326,11 @@ func (n Network) RemoveExtendCIDRs(ctx context.Context, projectID, id string, ci
 	return r, n.save(ctx, r)
 }
 
+// holds reports whether the block c lies within one of a VPC's blocks.
+func (r *NetworkResource) holds(c netip.Prefix) bool {
+	return slices.ContainsFunc(r.blocks(), func(b netip.Prefix) bool { return b.Contains(c.Addr()) && c.Bits() >= b.Bits() })
+}
+
 // extendedVPC is the VPC whose secondary blocks change by cidrs, at least one.
 func (n Network) extendedVPC(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
 	if len(cidrs) == 0 {
@@ -383,8 +388,8 @@ func (n Network) UpdateVPC(ctx context.Context, projectID, id string, in VPCInpu
 	if in.Name != "" {
 		r.Name = in.Name
 	}
-	if in.CIDR != "" {
-		if _, err := parseCIDR("cidr", in.CIDR); err != nil {
+	if in.CIDR != "" && in.CIDR != r.Spec.CIDR {
+		if err := n.checkNewCIDR(ctx, r, in.CIDR); err != nil {
 			return nil, err
 		}
 		r.Spec.CIDR = in.CIDR
@@ -396,6 +401,32 @@ func (n Network) UpdateVPC(ctx context.Context, projectID, id string, in VPCInpu
 		return nil, err
 	}
 	return r, n.save(ctx, r)
+}
+
+// checkNewCIDR checks a VPC's new cidr: overlapping none of its secondary
+// blocks, and its subnets still within its blocks.
+func (n Network) checkNewCIDR(ctx context.Context, vpc *NetworkResource, cidr string) error {
+	p, err := parseCIDR("cidr", cidr)
+	if err != nil {
+		return err
+	}
+	for _, c := range vpc.Spec.ExtendCIDRs {
+		if p.Overlaps(netip.MustParsePrefix(c)) {
+			return Errorf(EINVALID, "cidr: %s overlaps the VPC's secondary block %s", cidr, c)
+		}
+	}
+	subnets, err := n.List(ctx, vpc.ProjectID, KindSubnet, vpc.ID)
+	if err != nil {
+		return err
+	}
+	changed := *vpc
+	changed.Spec.CIDR = cidr
+	for _, s := range subnets {
+		if !changed.holds(netip.MustParsePrefix(s.Spec.CIDR)) {
+			return Errorf(EINVALID, "cidr: subnet %s (%s) would not be within the VPC's blocks", s.ID, s.Spec.CIDR)
+		}
+	}
+	return nil
 }
 
 // CreateSubnet creates a subnet in one of the project's VPCs: its CIDR
@@ -423,7 +454,7 @@ func (n Network) CreateSubnet(ctx context.Context, projectID string, in SubnetIn
 	if err != nil {
 		return nil, Errorf(EINVALID, "vpc_id: VPC %q does not exist in project %s", in.VpcID, projectID)
 	}
-	if !slices.ContainsFunc(vpc.blocks(), func(b netip.Prefix) bool { return b.Contains(cidr.Addr()) && cidr.Bits() >= b.Bits() }) {
+	if !vpc.holds(cidr) {
 		return nil, Errorf(EINVALID, "cidr: %s is not within the VPC's cidr %s or a secondary block of it", in.CIDR, vpc.Spec.CIDR)
 	}
 	// As the VPC service does, the first two of a DNS list are the primary

@@ -406,6 +406,16 @@ func TestNetworkExtendCIDRs(t *testing.T) {
 	vpcError(t, s.gsdk("POST", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1", "vpc_id": vpcID}}),
 		http.StatusBadRequest, "VPC.0002", "within")
 	vpcError(t, s.gsdk("PUT", "/v3/"+q.ProjectID+"/vpc/vpcs/nope/add-extend-cidr", body("10.0.0.0/16")), http.StatusNotFound, "VPC.0202", "nope")
+
+	// The v1 update's new cidr overlaps no secondary block and keeps the
+	// subnets within the VPC's blocks.
+	v1 := vpcsPath(q.ProjectID) + "/" + vpcID
+	vpcError(t, s.gsdk("PUT", v1, map[string]any{"vpc": map[string]any{"cidr": "172.16.0.0/12"}}), http.StatusBadRequest, "VPC.0002", "172.16.0.0/16")
+	s.createSubnet(vpcID, "192.168.5.0/24", "192.168.5.1")
+	vpcError(t, s.gsdk("PUT", v1, map[string]any{"vpc": map[string]any{"cidr": "192.168.8.0/21"}}), http.StatusBadRequest, "VPC.0002", "192.168.5.0/24")
+	if r := s.call(http.StatusOK, "PUT", v1, map[string]any{"vpc": map[string]any{"name": "v", "cidr": "192.168.0.0/20"}}); field(t, r, "vpc", "cidr") != "192.168.0.0/20" {
+		t.Errorf("a cidr that still holds the subnets: %s", r.body)
+	}
 }
 
 // TestNameServers reads the DNS servers as the subnet resource does
