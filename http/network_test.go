@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/node"
 )
 
 func vpcsPath(project string) string    { return "/v1/" + project + "/vpcs" }
@@ -665,4 +666,48 @@ func TestSecurityGroupsV3Pages(t *testing.T) {
 	if other.status != http.StatusOK || len(other.json(t)["security_group_rules"].([]any)) != 0 {
 		t.Errorf("another tenant's view of the rules: %d %s", other.status, other.body)
 	}
+}
+
+// TestWorldNetworkUndeclared: a world subnet that the world file no longer
+// declares (the world replaced without it) stays stored and may then be
+// deleted like a created one.
+func TestWorldNetworkUndeclared(t *testing.T) {
+	dir := newLocation(t)
+	s := startServer(t, dir, &dayu.OffsetClock{})
+	dropped := s.node.World().Project(q.ProjectID).VPCs[0].Subnets[1]
+	path := vpcsPath(q.ProjectID) + "/" + q.VpcID + "/subnets/" + dropped
+	vpcError(t, s.gsdk("DELETE", path, nil), http.StatusConflict, "VPC.0106", "world file")
+	clock := s.clock
+	s.stop()
+
+	doc, err := testWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w dayu.World
+	if err := json.Unmarshal(doc, &w); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range w.Domains {
+		for _, p := range d.Projects {
+			for i, v := range p.VPCs {
+				p.VPCs[i].Subnets = slices.DeleteFunc(v.Subnets, func(id string) bool { return id == dropped })
+			}
+		}
+	}
+	without, err := w.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := dayu.ReadWorldFile(without)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = startServer(t, dir, clock, func(c *node.Config) { c.World, c.ReplaceWorld = file, true })
+	if _, found := s.node.World().Project(q.ProjectID).Subnet(q.VpcID, dropped); found {
+		t.Fatalf("the replaced world still declares %s", dropped)
+	}
+	s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+dropped, nil)
+	s.call(http.StatusNoContent, "DELETE", path, nil)
+	vpcError(t, s.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+q.NetID, nil), http.StatusConflict, "VPC.0106", "world file")
 }
