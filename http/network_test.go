@@ -695,14 +695,7 @@ func TestWorldNetworkUndeclared(t *testing.T) {
 			}
 		}
 	}
-	without, err := w.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := dayu.ReadWorldFile(without)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := worldFile(t, &w)
 	s = startServer(t, dir, clock, func(c *node.Config) { c.World, c.ReplaceWorld = file, true })
 	if _, found := s.node.World().Project(q.ProjectID).Subnet(q.VpcID, dropped); found {
 		t.Fatalf("the replaced world still declares %s", dropped)
@@ -710,4 +703,18 @@ func TestWorldNetworkUndeclared(t *testing.T) {
 	s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+dropped, nil)
 	s.call(http.StatusNoContent, "DELETE", path, nil)
 	vpcError(t, s.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+q.NetID, nil), http.StatusConflict, "VPC.0106", "world file")
+}
+
+// worldFile is w as a world file, read as --world reads one.
+func worldFile(t *testing.T, w *dayu.World) *dayu.WorldFile {
+	t.Helper()
+	doc, err := w.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
