@@ -3,6 +3,8 @@ package dayu
 import (
 	"context"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"time"
@@ -104,6 +106,9 @@ type NetworkStore interface {
 	// the provider deletes the network as soon as the unsubscription is
 	// accepted, and its subnet deleter fails on a 409 instead of retrying).
 	DeleteNetworkResource(ctx context.Context, projectID string, kind NetworkKind, id string, now time.Time) error
+	// SeedNetworkResources stores those of rs whose id is not stored yet,
+	// in one transaction (the world's network, seedNetwork).
+	SeedNetworkResources(ctx context.Context, rs []*NetworkResource) error
 }
 
 // The network store's refusals.
@@ -115,8 +120,8 @@ var (
 )
 
 // Network is the VPC service of the Service: the project's VPCs, subnets
-// and security groups created through the API. (A world file's are
-// references a purchase may make, not shown here: checkNetwork.)
+// and security groups, the world file's (worldnetwork.go) and those
+// created through the API.
 type Network struct{ s *Service }
 
 // Network returns the service's VPC service.
@@ -255,6 +260,125 @@ func (n Network) DeleteSecurityGroupRule(ctx context.Context, projectID, ruleID 
 	return Errorf(ENOTFOUND, "security group rule %s does not exist in project %s", ruleID, projectID)
 }
 
+// MaxExtendCIDRs is how many secondary CIDR blocks a VPC may have, as on
+// Huawei Cloud.
+const MaxExtendCIDRs = 5
+
+// reservedCIDRs are the blocks the VPC service refuses as a secondary CIDR:
+// its own (100.64.0.0/10, 214.0.0.0/7), the benchmarking, link-local,
+// loopback, multicast and reserved ranges.
+var reservedCIDRs = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("214.0.0.0/7"),
+	netip.MustParsePrefix("224.0.0.0/4"), netip.MustParsePrefix("240.0.0.0/4"),
+}
+
+// AddExtendCIDRs adds secondary CIDR blocks to a VPC. Each must be an IPv4
+// block outside the reserved ranges that overlaps neither the VPC's cidr,
+// nor one of its secondary blocks, nor another of cidrs.
+func (n Network) AddExtendCIDRs(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
+	r, err := n.extendedVPC(ctx, projectID, id, cidrs)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Spec.ExtendCIDRs)+len(cidrs) > MaxExtendCIDRs {
+		return nil, Errorf(EINVALID, "extend_cidrs: a VPC has at most %d secondary CIDR blocks, it has %d", MaxExtendCIDRs, len(r.Spec.ExtendCIDRs))
+	}
+	held := r.blocks()
+	for _, c := range cidrs {
+		p, err := parseCIDR("extend_cidrs", c)
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(reservedCIDRs, p.Overlaps); i >= 0 {
+			return nil, Errorf(EINVALID, "extend_cidrs: %s overlaps the reserved block %s", c, reservedCIDRs[i])
+		}
+		if i := slices.IndexFunc(held, p.Overlaps); i >= 0 {
+			return nil, Errorf(EINVALID, "extend_cidrs: %s overlaps %s of VPC %s", c, held[i], id)
+		}
+		held = append(held, p)
+	}
+	r.Spec.ExtendCIDRs = append(r.Spec.ExtendCIDRs, cidrs...)
+	return r, n.save(ctx, r)
+}
+
+// RemoveExtendCIDRs removes secondary CIDR blocks of a VPC: each one of
+// its blocks that no subnet of the VPC is in.
+func (n Network) RemoveExtendCIDRs(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
+	r, err := n.extendedVPC(ctx, projectID, id, cidrs)
+	if err != nil {
+		return nil, err
+	}
+	subnets, err := n.List(ctx, projectID, KindSubnet, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cidrs {
+		if !slices.Contains(r.Spec.ExtendCIDRs, c) {
+			return nil, Errorf(EINVALID, "extend_cidrs: %s is not a secondary CIDR block of VPC %s", c, id)
+		}
+		p := netip.MustParsePrefix(c)
+		if i := slices.IndexFunc(subnets, func(s *NetworkResource) bool { return p.Overlaps(netip.MustParsePrefix(s.Spec.CIDR)) }); i >= 0 {
+			return nil, Errorf(EINUSE, "extend_cidrs: subnet %s is in %s: delete it first", subnets[i].ID, c)
+		}
+	}
+	r.Spec.ExtendCIDRs = slices.DeleteFunc(r.Spec.ExtendCIDRs, func(c string) bool { return slices.Contains(cidrs, c) })
+	return r, n.save(ctx, r)
+}
+
+// holds reports whether the block c lies within one of a VPC's blocks.
+func (r *NetworkResource) holds(c netip.Prefix) bool {
+	return slices.ContainsFunc(r.blocks(), func(b netip.Prefix) bool { return b.Contains(c.Addr()) && c.Bits() >= b.Bits() })
+}
+
+// extendedVPC is the VPC whose secondary blocks change by cidrs, at least one.
+func (n Network) extendedVPC(ctx context.Context, projectID, id string, cidrs []string) (*NetworkResource, error) {
+	if len(cidrs) == 0 {
+		return nil, Errorf(EINVALID, "extend_cidrs: name at least one CIDR block")
+	}
+	return n.Get(ctx, projectID, KindVPC, id)
+}
+
+// blocks are a VPC's CIDR blocks: its cidr, then its secondary ones.
+func (r *NetworkResource) blocks() []netip.Prefix {
+	var out []netip.Prefix
+	for _, c := range append([]string{r.Spec.CIDR}, r.Spec.ExtendCIDRs...) {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// NameServer is a DNS server of a region.
+type NameServer struct {
+	Region  string
+	Address string
+}
+
+// NameServers are the private DNS servers of the world's regions (of the
+// region only, unless ""), primary first: 100.125.1.250 and 100.125.N.250,
+// N fixed by the region's id, as Huawei Cloud's differ by region.
+func (n Network) NameServers(region string) []NameServer {
+	var out []NameServer
+	for _, r := range n.s.World.Regions {
+		if region == "" || r.ID == region {
+			for _, a := range regionNameServers(r.ID) {
+				out = append(out, NameServer{r.ID, a})
+			}
+		}
+	}
+	return out
+}
+
+// regionNameServers are the addresses of a region's private DNS servers,
+// primary first.
+func regionNameServers(region string) []string {
+	h := fnv.New32a()
+	h.Write([]byte(region))
+	return []string{"100.125.1.250", fmt.Sprintf("100.125.%d.250", 2+h.Sum32()%250)}
+}
+
 // UpdateVPC changes a VPC's name, CIDR and description.
 func (n Network) UpdateVPC(ctx context.Context, projectID, id string, in VPCInput) (*NetworkResource, error) {
 	r, err := n.Get(ctx, projectID, KindVPC, id)
@@ -264,8 +388,8 @@ func (n Network) UpdateVPC(ctx context.Context, projectID, id string, in VPCInpu
 	if in.Name != "" {
 		r.Name = in.Name
 	}
-	if in.CIDR != "" {
-		if _, err := parseCIDR("cidr", in.CIDR); err != nil {
+	if in.CIDR != "" && in.CIDR != r.Spec.CIDR {
+		if err := n.checkNewCIDR(ctx, r, in.CIDR); err != nil {
 			return nil, err
 		}
 		r.Spec.CIDR = in.CIDR
@@ -277,6 +401,32 @@ func (n Network) UpdateVPC(ctx context.Context, projectID, id string, in VPCInpu
 		return nil, err
 	}
 	return r, n.save(ctx, r)
+}
+
+// checkNewCIDR checks a VPC's new cidr: overlapping none of its secondary
+// blocks, and its subnets still within its blocks.
+func (n Network) checkNewCIDR(ctx context.Context, vpc *NetworkResource, cidr string) error {
+	p, err := parseCIDR("cidr", cidr)
+	if err != nil {
+		return err
+	}
+	for _, c := range vpc.Spec.ExtendCIDRs {
+		if p.Overlaps(netip.MustParsePrefix(c)) {
+			return Errorf(EINVALID, "cidr: %s overlaps the VPC's secondary block %s", cidr, c)
+		}
+	}
+	subnets, err := n.List(ctx, vpc.ProjectID, KindSubnet, vpc.ID)
+	if err != nil {
+		return err
+	}
+	changed := *vpc
+	changed.Spec.CIDR = cidr
+	for _, s := range subnets {
+		if !changed.holds(netip.MustParsePrefix(s.Spec.CIDR)) {
+			return Errorf(EINVALID, "cidr: subnet %s (%s) would not be within the VPC's blocks", s.ID, s.Spec.CIDR)
+		}
+	}
+	return nil
 }
 
 // CreateSubnet creates a subnet in one of the project's VPCs: its CIDR
@@ -304,8 +454,8 @@ func (n Network) CreateSubnet(ctx context.Context, projectID string, in SubnetIn
 	if err != nil {
 		return nil, Errorf(EINVALID, "vpc_id: VPC %q does not exist in project %s", in.VpcID, projectID)
 	}
-	if vc, _ := netip.ParsePrefix(vpc.Spec.CIDR); !(vc.Contains(cidr.Addr()) && cidr.Bits() >= vc.Bits()) {
-		return nil, Errorf(EINVALID, "cidr: %s is not within the VPC's cidr %s", in.CIDR, vpc.Spec.CIDR)
+	if !vpc.holds(cidr) {
+		return nil, Errorf(EINVALID, "cidr: %s is not within the VPC's cidr %s or a secondary block of it", in.CIDR, vpc.Spec.CIDR)
 	}
 	// As the VPC service does, the first two of a DNS list are the primary
 	// and the secondary server unless named.
@@ -407,13 +557,16 @@ func (n Network) List(ctx context.Context, projectID string, kind NetworkKind, p
 	return n.s.Store.NetworkResources(ctx, projectID, kind, parentID)
 }
 
-// Delete deletes a resource, unless an instance uses it or, for a VPC, it
-// has subnets. A subnet is deleted through its VPC (vpcID); "" for the
+// Delete deletes a resource, unless the world file declares it, an
+// instance uses it or, for a VPC, it has subnets. A subnet is deleted through its VPC (vpcID); "" for the
 // other kinds.
 func (n Network) Delete(ctx context.Context, projectID string, kind NetworkKind, vpcID, id string) error {
 	p, err := n.project(projectID)
 	if err != nil {
 		return err
+	}
+	if p.Declares(kind, id) {
+		return Errorf(EINUSE, "%s %s is declared by the world file: it is not deleted", kindName(kind), id)
 	}
 	if kind == KindSubnet {
 		r, err := n.Get(ctx, projectID, kind, id)

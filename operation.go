@@ -52,6 +52,10 @@ const (
 	OpShowSubnetTags            Operation = "ShowSubnetTags"
 	OpBatchCreateSubnetTags     Operation = "BatchCreateSubnetTags"
 	OpBatchDeleteSubnetTags     Operation = "BatchDeleteSubnetTags"
+	OpAddVpcExtendCidr          Operation = "AddVpcExtendCidr"
+	OpRemoveVpcExtendCidr       Operation = "RemoveVpcExtendCidr"
+	// DNS v2's, which the subnet resource reads its DNS servers from.
+	OpListNameServers Operation = "ListNameServers"
 	// Security groups: v1 and v3 share the V3 SDK's names.
 	OpCreateSecurityGroup          Operation = "CreateSecurityGroup"
 	OpShowSecurityGroup            Operation = "ShowSecurityGroup"
@@ -59,9 +63,11 @@ const (
 	OpUpdateSecurityGroup          Operation = "UpdateSecurityGroup"
 	OpDeleteSecurityGroup          Operation = "DeleteSecurityGroup"
 	OpDeleteSecurityGroupRule      Operation = "DeleteSecurityGroupRule"
+	OpListSecurityGroupRules       Operation = "ListSecurityGroupRules"
 	OpShowSecurityGroupTags        Operation = "ShowSecurityGroupTags"
 	OpBatchCreateSecurityGroupTags Operation = "BatchCreateSecurityGroupTags"
 	OpBatchDeleteSecurityGroupTags Operation = "BatchDeleteSecurityGroupTags"
+	OpNeutronUpdateSecurityGroup   Operation = "NeutronUpdateSecurityGroup"
 )
 
 // AnyOperation in a fault rule matches every operation.
@@ -80,8 +86,10 @@ var Operations = []Operation{
 	OpCreateVpc, OpShowVpc, OpListVpcs, OpUpdateVpc, OpDeleteVpc,
 	OpCreateSubnet, OpShowSubnet, OpListSubnets, OpUpdateSubnet, OpDeleteSubnet,
 	OpShowVpcTags, OpBatchCreateVpcTags, OpBatchDeleteVpcTags, OpShowSubnetTags, OpBatchCreateSubnetTags, OpBatchDeleteSubnetTags,
+	OpAddVpcExtendCidr, OpRemoveVpcExtendCidr, OpListNameServers,
 	OpCreateSecurityGroup, OpShowSecurityGroup, OpListSecurityGroups, OpUpdateSecurityGroup, OpDeleteSecurityGroup, OpDeleteSecurityGroupRule,
-	OpShowSecurityGroupTags, OpBatchCreateSecurityGroupTags, OpBatchDeleteSecurityGroupTags,
+	OpListSecurityGroupRules,
+	OpShowSecurityGroupTags, OpBatchCreateSecurityGroupTags, OpBatchDeleteSecurityGroupTags, OpNeutronUpdateSecurityGroup,
 }
 
 // Known reports whether op is an operation Dayu serves, or AnyOperation.

@@ -231,8 +231,15 @@ func (s *Service) projectNow(projectID string) time.Time {
 	return s.Clocks.Server().Now()
 }
 
-// Reset deletes every order, instance and fault rule (see Store.Reset).
-func (s *Service) Reset(ctx context.Context) error { return s.Store.Reset(ctx) }
+// Reset deletes every order, instance, fault rule and network resource
+// (see Store.Reset), then stores the world's network again: the world
+// still declares it.
+func (s *Service) Reset(ctx context.Context) error {
+	if err := s.Store.Reset(ctx); err != nil {
+		return err
+	}
+	return s.Store.SeedNetworkResources(ctx, s.World.worldNetwork(s.Clocks.Server().Now()))
+}
 
 // hash identifies what a purchase asks for, whatever the JSON's spacing or
 // key order, so that a retry is told from another purchase under one key.

@@ -137,6 +137,8 @@ func ImportState(ctx context.Context, s Store, w *World, st *State, clockNow tim
 	if movable {
 		docs[clockDocument], _ = json.Marshal(st.ClockOffset.Seconds()) // a float always encodes
 	}
+	// The world's network is always stored (worldnetwork.go).
+	st.NetworkResources = w.withWorldNetwork(st.NetworkResources, time.Now())
 	return s.ReplaceState(ctx, st, docs)
 }
 

@@ -30,6 +30,8 @@ type World struct {
 	users    map[string]*User
 	dev      bool   // see IsDev
 	digest   string // see Digest
+	// networkSeeded: the store holds the world's network (seedNetwork).
+	networkSeeded bool
 }
 
 // Region is a cloud region with its availability zones.
@@ -457,7 +459,7 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	var w *World
 	switch {
 	case file == nil && stored != nil:
-		return stored, nil
+		return stored, ensureSeeded(ctx, s, stored)
 	case file == nil:
 		if w, err = DevWorld(); err != nil {
 			return nil, err
@@ -467,8 +469,11 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 		w = file.world
 		if stored != nil {
 			differs, err := w.differsFrom(stored)
-			if err != nil || differs == "" {
-				return stored, err
+			if err != nil {
+				return nil, err
+			}
+			if differs == "" {
+				return stored, ensureSeeded(ctx, s, stored)
 			}
 			if !replace {
 				domains, projects, eps := stored.Counts()
@@ -483,10 +488,15 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	if err := w.setDigest(); err != nil {
 		return nil, err
 	}
-	if doc, err = json.Marshal(storedWorld{w, w.dev, w.digest}); err != nil {
-		return nil, err
+	return w, seedNetwork(ctx, s, w)
+}
+
+// ensureSeeded seeds the stored world's network unless done.
+func ensureSeeded(ctx context.Context, s Store, w *World) error {
+	if w.networkSeeded {
+		return nil
 	}
-	return w, s.SaveDocument(ctx, worldDocument, doc)
+	return seedNetwork(ctx, s, w)
 }
 
 // storedWorld is the stored world document: the world, and whether Dayu
@@ -498,6 +508,8 @@ type storedWorld struct {
 	// Digest is kept with the world: a large world is read at every start,
 	// and computing its digest costs another pass over it.
 	Digest string `json:"dayu_digest,omitempty"`
+	// NetworkSeeded: the store holds the world's network resources.
+	NetworkSeeded bool `json:"dayu_network_seeded,omitempty"`
 }
 
 // parseStoredWorld reads the world Dayu stored. The document is its own,
@@ -511,7 +523,7 @@ func parseStoredWorld(doc []byte) (*World, error) {
 	if err := sw.World.prepare(); err != nil {
 		return nil, err
 	}
-	sw.World.dev = sw.Dev
+	sw.World.dev, sw.World.networkSeeded = sw.Dev, sw.NetworkSeeded
 	if sw.Digest != "" {
 		sw.World.digest = sw.Digest
 		return sw.World, nil

@@ -2,6 +2,7 @@ package dayu_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -91,14 +92,7 @@ func TestEnsureWorldKnowsItsWorld(t *testing.T) {
 		}
 		return dayu.EnsureWorld(ctx, s, f, replace)
 	}
-	open := func() dayu.Store {
-		s, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := func() dayu.Store { return memoryStore(t) }
 	a, b := open(), open()
 	first, err := ensure(a, doc, false)
 	if err != nil {
@@ -174,4 +168,71 @@ func TestEnsureWorldReplacesAStoredWorldItRefuses(t *testing.T) {
 	if w, err := dayu.EnsureWorld(ctx, s, f, true); err != nil || w.DomainByName("data-team") == nil {
 		t.Errorf("replacing the refused world: %v", err)
 	}
+}
+
+// TestEnsureWorldSeedsItsNetwork: the world's VPCs, subnets and security
+// groups are stored with it; a store whose world was stored before they
+// were (no mark in its document) gets them at its next start; a seeded
+// store is not seeded again over a change.
+func TestEnsureWorldSeedsItsNetwork(t *testing.T) {
+	ctx := context.Background()
+	open := func() dayu.Store { return memoryStore(t) }
+	a := open()
+	w, err := dayu.EnsureWorld(ctx, a, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := w.Project(dayu.DevQuickstart.ProjectID)
+	vpc, err := a.NetworkResource(ctx, p.ID, dayu.KindVPC, p.VPCs[0].ID)
+	if err != nil {
+		t.Fatalf("the world's VPC: %v", err)
+	}
+	if subnets, err := a.NetworkResources(ctx, p.ID, dayu.KindSubnet, vpc.ID); err != nil || len(subnets) != len(p.VPCs[0].Subnets) {
+		t.Errorf("the world VPC's subnets: %d (%v), want %d", len(subnets), err, len(p.VPCs[0].Subnets))
+	}
+	if sg, err := a.NetworkResource(ctx, p.ID, dayu.KindSecurityGroup, p.SecurityGroups[0]); err != nil || len(sg.Spec.Rules) != 4 {
+		t.Errorf("the world's security group: %+v (%v)", sg, err)
+	}
+	vpc.Name = "renamed"
+	if err := a.SaveNetworkResource(ctx, vpc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dayu.EnsureWorld(ctx, a, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := a.NetworkResource(ctx, p.ID, dayu.KindVPC, vpc.ID); again.Name != "renamed" {
+		t.Errorf("a restart seeded the VPC again: %q", again.Name)
+	}
+
+	doc, err := a.Document(ctx, "world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]any
+	if err := json.Unmarshal(doc, &old); err != nil || old["dayu_network_seeded"] != true {
+		t.Fatalf("the stored world is not marked seeded: %v", err)
+	}
+	delete(old, "dayu_network_seeded")
+	doc, _ = json.Marshal(old)
+	b := open()
+	if err := b.SaveDocument(ctx, "world", doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dayu.EnsureWorld(ctx, b, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.NetworkResource(ctx, p.ID, dayu.KindVPC, vpc.ID); err != nil {
+		t.Errorf("an older store's world VPC after a start: %v", err)
+	}
+}
+
+// memoryStore is an in-memory store, closed at the test's end.
+func memoryStore(t *testing.T) dayu.Store {
+	t.Helper()
+	s, err := sqlite.OpenMemory(context.Background(), sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -230,3 +231,57 @@ func onKind(kind dayu.NetworkKind, h func(*call, dayu.NetworkKind) (int, any, er
 
 // now is the time of the caller's domain, for the statuses of a read.
 func (s *Server) now(c *call) time.Time { return s.Service.Network().Now(c.project) }
+
+// addExtendCIDRs is PUT /v3/{project_id}/vpc/vpcs/{vpc_id}/add-extend-cidr.
+func (s *Server) addExtendCIDRs(c *call) (int, any, error) {
+	return s.extendCIDRs(c, s.Service.Network().AddExtendCIDRs)
+}
+
+// removeExtendCIDRs is PUT /v3/{project_id}/vpc/vpcs/{vpc_id}/remove-extend-cidr.
+func (s *Server) removeExtendCIDRs(c *call) (int, any, error) {
+	return s.extendCIDRs(c, s.Service.Network().RemoveExtendCIDRs)
+}
+
+// extendCIDRs changes a VPC's secondary CIDR blocks: 200 and the VPC as
+// v3 shows it.
+func (s *Server) extendCIDRs(c *call, change func(context.Context, string, string, []string) (*dayu.NetworkResource, error)) (int, any, error) {
+	var req extendCIDRRequest
+	if err := decodeObject(c.body, &req); err != nil {
+		return 0, nil, err
+	}
+	r, err := change(c.r.Context(), c.project, c.r.PathValue("vpc_id"), req.VPC.ExtendCIDRs)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, vpcV3Envelope{RequestID: c.header.Get(headerRequestID), VPC: toVPCV3Body(r, r.UpdatedAt)}, nil
+}
+
+// listNameServers is DNS's GET /v2/nameservers, by ?type= (private or
+// public, both unless named) and ?region= (exactly): a region's private
+// servers by address, the public ones by host name.
+func (s *Server) listNameServers(c *call) (int, any, error) {
+	q := c.r.URL.Query()
+	out := nameServerList{NameServers: []nameServerBody{}}
+	typ := q.Get("type")
+	if typ == "" || typ == "private" {
+		for _, ns := range s.Service.Network().NameServers(q.Get("region")) {
+			if n := len(out.NameServers); n == 0 || out.NameServers[n-1].Region != ns.Region {
+				out.NameServers = append(out.NameServers, nameServerBody{Type: "private", Region: ns.Region, Records: []nsRecord{}})
+			}
+			b := &out.NameServers[len(out.NameServers)-1]
+			b.Records = append(b.Records, nsRecord{Address: ns.Address, Priority: len(b.Records) + 1})
+		}
+	}
+	// A public server has no region: a region's query matches none.
+	if (typ == "" || typ == "public") && q.Get("region") == "" {
+		pub := nameServerBody{Type: "public", Records: []nsRecord{}}
+		for i, h := range publicNameServers {
+			pub.Records = append(pub.Records, nsRecord{Hostname: h, Priority: i + 1})
+		}
+		out.NameServers = append(out.NameServers, pub)
+	}
+	return http.StatusOK, out, nil
+}
+
+// publicNameServers are Huawei Cloud DNS's public name servers.
+var publicNameServers = []string{"ns1.huaweicloud-dns.com.", "ns1.huaweicloud-dns.cn.", "ns1.huaweicloud-dns.net.", "ns1.huaweicloud-dns.org."}

@@ -3,11 +3,13 @@ package http_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dayu-emu/dayu"
+	"github.com/dayu-emu/dayu/node"
 )
 
 func vpcsPath(project string) string    { return "/v1/" + project + "/vpcs" }
@@ -203,7 +205,7 @@ func TestNetworkRefusals(t *testing.T) {
 			vpcError(t, s.gsdk("POST", tt.path, tt.body), http.StatusBadRequest, "VPC.0002", tt.want)
 		})
 	}
-	if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID), nil); len(r.json(t)["vpcs"].([]any)) != 2 {
+	if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID), nil); len(r.json(t)["vpcs"].([]any)) != len(s.node.World().Project(q.ProjectID).VPCs)+2 {
 		t.Errorf("the refusals created VPCs: %s", r.body)
 	}
 	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+other, nil); len(r.json(t)["subnets"].([]any)) != 0 {
@@ -266,8 +268,9 @@ func TestNetworkUpdates(t *testing.T) {
 		t.Errorf("security groups by name: %s", r.body)
 	}
 	s.createVPC(map[string]any{"name": "default-eps", "cidr": "10.1.0.0/16"})
-	for query, want := range map[string]int{"": 2, "?enterprise_project_id=" + testEPS(3): 1, "?enterprise_project_id=0": 1, "?enterprise_project_id=all_granted_eps": 2} {
-		if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+query, nil); len(r.json(t)["vpcs"].([]any)) != want {
+	world := len(s.node.World().Project(q.ProjectID).VPCs) // in the default enterprise project
+	for query, want := range map[string]int{"": 2, "?enterprise_project_id=" + testEPS(3): 1 - world, "?enterprise_project_id=0": 1, "?enterprise_project_id=all_granted_eps": 2} {
+		if r := s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+query, nil); len(r.json(t)["vpcs"].([]any)) != want+world {
 			t.Errorf("list%s: %s, want %d", query, r.body, want)
 		}
 	}
@@ -294,7 +297,7 @@ func TestNetworkOperations(t *testing.T) {
 		t.Errorf("a fault rule on CreateSubnet: %v %d %s", err, r.status, r.body)
 	}
 	s.call(http.StatusOK, "GET", vpcsPath(q.ProjectID)+"/"+vpcID, nil) // another operation is untouched
-	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID), nil); string(r.body) != `{"subnets":[]}` {
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+vpcID, nil); string(r.body) != `{"subnets":[]}` {
 		t.Errorf("the faulted create stored a subnet: %s", r.body)
 	}
 }
@@ -349,4 +352,369 @@ func TestNetworkState(t *testing.T) {
 	buy := purchaseBody(testEPS(40))
 	buy["vpc_id"], buy["net_id"] = vpcID, subnetID
 	b.call(http.StatusOK, "POST", purchasePath(q.ProjectID), buy)
+}
+
+// TestNetworkExtendCIDRs replays the VPC resource's secondary_cidrs: the
+// blocks added and removed through v3 and shown by its show; overlapping,
+// reserved and unknown blocks refused in the VPC service's format, changing
+// nothing; a block with a subnet in it kept.
+func TestNetworkExtendCIDRs(t *testing.T) {
+	s := newServer(t)
+	vpcID := s.createVPC(map[string]any{"name": "v", "cidr": "192.168.0.0/16"})
+	v3 := "/v3/" + q.ProjectID + "/vpc/vpcs/" + vpcID
+	body := func(cidrs ...string) map[string]any {
+		return map[string]any{"vpc": map[string]any{"extend_cidrs": cidrs}}
+	}
+	extend := func(r response) []string {
+		var out []string
+		for _, c := range field(t, r, "vpc", "extend_cidrs").([]any) {
+			out = append(out, c.(string))
+		}
+		return out
+	}
+	r := s.call(http.StatusOK, "PUT", v3+"/add-extend-cidr", body("172.16.0.0/16", "10.0.0.0/16"))
+	if got := extend(r); !slices.Equal(got, []string{"172.16.0.0/16", "10.0.0.0/16"}) {
+		t.Errorf("after the add: %v", got)
+	}
+	for _, tt := range []struct {
+		name  string
+		cidrs []string
+		want  string
+	}{
+		{"within the vpc's cidr", []string{"192.168.1.0/24"}, "192.168.0.0/16"},
+		{"over a secondary block", []string{"172.0.0.0/8"}, "172.16.0.0/16"},
+		{"over each other", []string{"172.20.0.0/16", "172.20.128.0/17"}, "172.20.0.0/16"},
+		{"reserved", []string{"100.64.0.0/16"}, "reserved"},
+		{"not a cidr", []string{"172.30.0.1/16"}, "extend_cidrs"},
+		{"too many", []string{"172.21.0.0/16", "172.22.0.0/16", "172.23.0.0/16", "172.24.0.0/16"}, "at most 5"},
+		{"none", []string{}, "extend_cidrs"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			vpcError(t, s.gsdk("PUT", v3+"/add-extend-cidr", body(tt.cidrs...)), http.StatusBadRequest, "VPC.0002", tt.want)
+		})
+	}
+	if got := extend(s.call(http.StatusOK, "GET", v3, nil)); len(got) != 2 {
+		t.Errorf("the refusals changed the blocks: %v", got)
+	}
+	s.clock.Advance(dayu.NetworkSettling)
+	subnetID := s.createSubnet(vpcID, "172.16.1.0/24", "172.16.1.1") // in a secondary block
+	vpcError(t, s.gsdk("PUT", v3+"/remove-extend-cidr", body("172.16.0.0/16")), http.StatusConflict, "VPC.0106", subnetID)
+	vpcError(t, s.gsdk("PUT", v3+"/remove-extend-cidr", body("10.9.0.0/16")), http.StatusBadRequest, "VPC.0002", "10.9.0.0/16")
+	r = s.call(http.StatusOK, "PUT", v3+"/remove-extend-cidr", body("10.0.0.0/16"))
+	if got := extend(r); !slices.Equal(got, []string{"172.16.0.0/16"}) {
+		t.Errorf("after the removal: %v", got)
+	}
+	vpcError(t, s.gsdk("POST", subnetsPath(q.ProjectID), map[string]any{"subnet": map[string]any{"name": "s", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1", "vpc_id": vpcID}}),
+		http.StatusBadRequest, "VPC.0002", "within")
+	vpcError(t, s.gsdk("PUT", "/v3/"+q.ProjectID+"/vpc/vpcs/nope/add-extend-cidr", body("10.0.0.0/16")), http.StatusNotFound, "VPC.0202", "nope")
+
+	// The v1 update's new cidr overlaps no secondary block and keeps the
+	// subnets within the VPC's blocks.
+	v1 := vpcsPath(q.ProjectID) + "/" + vpcID
+	vpcError(t, s.gsdk("PUT", v1, map[string]any{"vpc": map[string]any{"cidr": "172.16.0.0/12"}}), http.StatusBadRequest, "VPC.0002", "172.16.0.0/16")
+	s.createSubnet(vpcID, "192.168.5.0/24", "192.168.5.1")
+	vpcError(t, s.gsdk("PUT", v1, map[string]any{"vpc": map[string]any{"cidr": "192.168.8.0/21"}}), http.StatusBadRequest, "VPC.0002", "192.168.5.0/24")
+	if r := s.call(http.StatusOK, "PUT", v1, map[string]any{"vpc": map[string]any{"name": "v", "cidr": "192.168.0.0/20"}}); field(t, r, "vpc", "cidr") != "192.168.0.0/20" {
+		t.Errorf("a cidr that still holds the subnets: %s", r.body)
+	}
+}
+
+// TestNameServers reads the DNS servers as the subnet resource does
+// (nameservers.List with the region, the first entry's addresses): the
+// region's private servers, fixed across calls; another region's its own.
+func TestNameServers(t *testing.T) {
+	s := newServer(t)
+	servers := func(query string) []map[string]any {
+		r := s.call(http.StatusOK, "GET", "/v2/nameservers"+query, nil)
+		var out []map[string]any
+		for _, ns := range r.json(t)["nameservers"].([]any) {
+			out = append(out, ns.(map[string]any))
+		}
+		return out
+	}
+	addresses := func(ns map[string]any) []string {
+		var out []string
+		for _, rec := range ns["ns_records"].([]any) {
+			out = append(out, rec.(map[string]any)["address"].(string))
+		}
+		return out
+	}
+	got := servers("?region=" + q.RegionID)
+	if len(got) != 1 || got[0]["type"] != "private" || got[0]["region"] != q.RegionID {
+		t.Fatalf("the region's name servers: %v", got)
+	}
+	mine := addresses(got[0])
+	if len(mine) != 2 || mine[0] != "100.125.1.250" || !strings.HasPrefix(mine[1], "100.125.") || mine[1] == mine[0] {
+		t.Errorf("the region's addresses: %v", mine)
+	}
+	if again := addresses(servers("?region=" + q.RegionID)[0]); !slices.Equal(again, mine) {
+		t.Errorf("a second read: %v, first %v", again, mine)
+	}
+	south := s.node.World().Project(otherProject).RegionID
+	if other := servers("?region=" + south); len(other) != 1 || other[0]["region"] != south || len(addresses(other[0])) != 2 {
+		t.Errorf("the other region's: %v", other)
+	}
+	if none := servers("?region=nowhere"); len(none) != 0 {
+		t.Errorf("an unknown region's: %v", none)
+	}
+	all := servers("")
+	if len(all) != len(s.node.World().Regions)+1 || all[len(all)-1]["type"] != "public" {
+		t.Errorf("all name servers: %v", all)
+	}
+	if pub := servers("?type=public"); len(pub) != 1 || pub[0]["type"] != "public" {
+		t.Errorf("the public ones: %v", pub)
+	}
+}
+
+// TestSecurityGroupsV1List lists groups as the networking_secgroup data
+// sources' v1 fallback does (by enterprise project, paged by marker until
+// a page is empty), and changes one through neutron's update, the
+// resource's fallback, in the caller's project only.
+func TestSecurityGroupsV1List(t *testing.T) {
+	s := newServer(t)
+	eps := testEPS(12)
+	var made []string
+	for i, e := range []string{"", eps, ""} {
+		r := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups",
+			map[string]any{"security_group": map[string]any{"name": "sg-" + string(rune('a'+i)), "enterprise_project_id": e}})
+		made = append(made, field(t, r, "security_group", "id").(string))
+	}
+	ids := func(query string) []string {
+		var out []string
+		for _, g := range s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups"+query, nil).json(t)["security_groups"].([]any) {
+			out = append(out, g.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	all := ids("")
+	for _, id := range made {
+		if !slices.Contains(all, id) {
+			t.Errorf("group %s not listed: %v", id, all)
+		}
+	}
+	if got := ids("?enterprise_project_id=" + eps); !slices.Equal(got, made[1:2]) {
+		t.Errorf("by enterprise project: %v, want %v", got, made[1:2])
+	}
+	var paged []string
+	for marker := ""; len(paged) <= len(all); {
+		page := ids("?limit=1" + marker)
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		marker = "&marker=" + page[0]
+	}
+	if !slices.Equal(paged, all) {
+		t.Errorf("paged: %v, want %v", paged, all)
+	}
+	vpcError(t, s.gsdk("GET", "/v1/"+q.ProjectID+"/security-groups?marker=nope", nil), http.StatusBadRequest, "VPC.0002", "marker")
+
+	r := s.call(http.StatusOK, "PUT", "/v2.0/security-groups/"+made[0], map[string]any{"security_group": map[string]any{"name": "renamed", "description": "by neutron"}})
+	if field(t, r, "security_group", "name") != "renamed" || field(t, r, "security_group", "tenant_id") != q.ProjectID {
+		t.Errorf("neutron's update: %s", r.body)
+	}
+	if v1 := s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups/"+made[0], nil); field(t, v1, "security_group", "description") != "by neutron" {
+		t.Errorf("after neutron's update: %s", v1.body)
+	}
+	theirs := s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, "PUT", "/v2.0/security-groups/"+made[0], map[string]any{"security_group": map[string]any{"name": "theirs"}}))
+	vpcError(t, theirs, http.StatusNotFound, "VPC.0202", made[0])
+	if v1 := s.call(http.StatusOK, "GET", "/v1/"+q.ProjectID+"/security-groups/"+made[0], nil); field(t, v1, "security_group", "name") != "renamed" {
+		t.Errorf("another tenant renamed the group: %s", v1.body)
+	}
+}
+
+// TestWorldNetwork: the world file's VPC, subnets and security group are
+// ordinary network resources: shown and listed through v1 and v3, settled,
+// changed, tagged and extended like created ones, a subnet created in the
+// world's VPC; durable across a restart (not seeded again over the
+// changes), the other tenant's hidden; deleting them refused, as the world
+// file declares them.
+func TestWorldNetwork(t *testing.T) {
+	dir := newLocation(t)
+	s := startServer(t, dir, &dayu.OffsetClock{})
+	vpcPath := vpcsPath(q.ProjectID) + "/" + q.VpcID
+	v := s.call(http.StatusOK, "GET", vpcPath, nil)
+	if field(t, v, "vpc", "status") != "OK" || field(t, v, "vpc", "enterprise_project_id") != "0" {
+		t.Errorf("the world's VPC: %s", v.body)
+	}
+	vpcCIDR := netip.MustParsePrefix(field(t, v, "vpc", "cidr").(string))
+	if r := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/vpcs/"+q.VpcID, nil); field(t, r, "vpc", "status") != "ACTIVE" {
+		t.Errorf("the world's VPC in v3: %s", r.body)
+	}
+	sub := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil)
+	dns := s.call(http.StatusOK, "GET", "/v2/nameservers?region="+q.RegionID, nil).json(t)["nameservers"].([]any)[0].(map[string]any)["ns_records"].([]any)
+	if field(t, sub, "subnet", "status") != "ACTIVE" || field(t, sub, "subnet", "vpc_id") != q.VpcID ||
+		field(t, sub, "subnet", "primary_dns") != dns[0].(map[string]any)["address"] ||
+		!vpcCIDR.Contains(netip.MustParseAddr(field(t, sub, "subnet", "gateway_ip").(string))) {
+		t.Errorf("the world's subnet: %s", sub.body)
+	}
+	worldSubnets := s.node.World().Project(q.ProjectID).VPCs[0].Subnets
+	if r := s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"?vpc_id="+q.VpcID, nil); len(r.json(t)["subnets"].([]any)) != len(worldSubnets) {
+		t.Errorf("the world VPC's subnets: %s", r.body)
+	}
+	sgPath := "/v1/" + q.ProjectID + "/security-groups/" + q.SecurityGroupID
+	if r := s.call(http.StatusOK, "GET", sgPath, nil); len(field(t, r, "security_group", "security_group_rules").([]any)) != 4 {
+		t.Errorf("the world's security group: %s", r.body)
+	}
+	if r := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/security-groups?id="+q.SecurityGroupID, nil); len(r.json(t)["security_groups"].([]any)) != 1 {
+		t.Errorf("the world's security group in v3's list: %s", r.body)
+	}
+
+	s.call(http.StatusOK, "PUT", vpcPath, map[string]any{"vpc": map[string]any{"name": "renamed"}})
+	s.call(http.StatusNoContent, "POST", "/v2.0/"+q.ProjectID+"/vpcs/"+q.VpcID+"/tags/action", map[string]any{"action": "create", "tags": []map[string]string{{"key": "k", "value": "v"}}})
+	s.call(http.StatusOK, "PUT", "/v3/"+q.ProjectID+"/vpc/vpcs/"+q.VpcID+"/add-extend-cidr", map[string]any{"vpc": map[string]any{"extend_cidrs": []string{"172.16.0.0/16"}}})
+	mine := s.createSubnet(q.VpcID, "172.16.9.0/24", "172.16.9.1")
+
+	clock := s.clock
+	s.stop()
+	s = startServer(t, dir, clock)
+	v3 := s.call(http.StatusOK, "GET", "/v3/"+q.ProjectID+"/vpc/vpcs/"+q.VpcID, nil)
+	if field(t, v3, "vpc", "name") != "renamed" || len(field(t, v3, "vpc", "extend_cidrs").([]any)) != 1 || len(field(t, v3, "vpc", "tags").([]any)) != 1 {
+		t.Errorf("the world's VPC after a restart: %s", v3.body)
+	}
+	vpcError(t, s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, "GET", vpcsPath(otherProjectID)+"/"+q.VpcID, nil)), http.StatusNotFound, "VPC.0202", q.VpcID)
+
+	vpcError(t, s.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+q.NetID, nil), http.StatusConflict, "VPC.0106", "world file")
+	vpcError(t, s.gsdk("DELETE", sgPath, nil), http.StatusConflict, "VPC.0106", "world file")
+	s.call(http.StatusNoContent, "DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+mine, nil)
+	vpcError(t, s.gsdk("DELETE", vpcPath, nil), http.StatusConflict, "VPC.0106", "world file")
+	s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil)
+
+	// A reset empties the store but for the world's network, as the world
+	// file gives it.
+	if r := s.do("POST", "/_dayu/reset", nil, adminAuth...); r.status != http.StatusOK {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	if r := s.call(http.StatusOK, "GET", vpcPath, nil); field(t, r, "vpc", "name") == "renamed" || field(t, r, "vpc", "status") != "OK" {
+		t.Errorf("the world's VPC after a reset: %s", r.body)
+	}
+	s.call(http.StatusOK, "GET", sgPath, nil)
+}
+
+// TestWorldNetworkState: an imported state document without the world's
+// network (a version's before it was stored) still leaves it stored.
+func TestWorldNetworkState(t *testing.T) {
+	a := newServer(t)
+	var doc map[string]any
+	if err := json.Unmarshal(a.exportState(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc["network_resources"].([]any)) == 0 {
+		t.Fatalf("the export holds no network: %v", doc["network_resources"])
+	}
+	delete(doc, "network_resources")
+	b := newServer(t)
+	if r := b.do("PUT", "/_dayu/state", doc, adminAuth...); r.status != http.StatusOK {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	if r := b.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+q.NetID, nil); field(t, r, "subnet", "vpc_id") != q.VpcID {
+		t.Errorf("the world's subnet after the import: %s", r.body)
+	}
+}
+
+// TestSecurityGroupsV3Pages pages the v3 groups and rules as GSDK's marker
+// pager does (the data sources'): again with the last id of each page
+// until a page is empty, so a list that ignored the marker would never
+// end; the rules of a group by security_group_id.
+func TestSecurityGroupsV3Pages(t *testing.T) {
+	s := newServer(t)
+	var made []string
+	for _, name := range []string{"p-a", "p-b", "p-c"} {
+		r := s.call(http.StatusCreated, "POST", "/v3/"+q.ProjectID+"/vpc/security-groups", map[string]any{"security_group": map[string]any{"name": name}})
+		made = append(made, field(t, r, "security_group", "id").(string))
+	}
+	walk := func(path, key, query string) []string {
+		var ids []string
+		for marker, pages := "", 0; pages < 20; pages++ {
+			items := s.call(http.StatusOK, "GET", path+"?"+query+marker, nil).json(t)[key].([]any)
+			if len(items) == 0 {
+				return ids
+			}
+			for _, it := range items {
+				ids = append(ids, it.(map[string]any)["id"].(string))
+			}
+			marker = "&marker=" + ids[len(ids)-1]
+		}
+		t.Fatalf("%s?%s: still not an empty page after 20 pages", path, query)
+		return nil
+	}
+	groups := "/v3/" + q.ProjectID + "/vpc/security-groups"
+	whole := walk(groups, "security_groups", "")
+	if byOne := walk(groups, "security_groups", "limit=1"); !slices.Equal(byOne, whole) || len(whole) != len(made)+len(s.node.World().Project(q.ProjectID).SecurityGroups) {
+		t.Errorf("the groups by pages of one: %v, all at once: %v", byOne, whole)
+	}
+	if got := walk(groups, "security_groups", "name=p-b&name=p-c"); !slices.Equal(got, made[1:]) {
+		t.Errorf("by two names: %v, want %v", got, made[1:])
+	}
+	if r := s.call(http.StatusOK, "GET", groups+"?limit=2", nil).json(t)["page_info"].(map[string]any); r["current_count"] != 2.0 || r["next_marker"] == nil {
+		t.Errorf("a page that more follow: %v", r)
+	}
+
+	rules := "/v3/" + q.ProjectID + "/vpc/security-group-rules"
+	of := walk(rules, "security_group_rules", "security_group_id="+made[0])
+	if len(of) != 4 {
+		t.Fatalf("a new group's rules: %v", of)
+	}
+	s.call(http.StatusNoContent, "DELETE", rules+"/"+of[0], nil)
+	if got := walk(rules, "security_group_rules", "limit=1&security_group_id="+made[0]); !slices.Equal(got, of[1:]) {
+		t.Errorf("after a rule's deletion, by pages of one: %v, want %v", got, of[1:])
+	}
+	if got := walk(rules, "security_group_rules", "direction=egress&security_group_id="+made[1]); len(got) != 2 {
+		t.Errorf("a group's egress rules: %v", got)
+	}
+	other := s.send(s.gsdkRequestAs(otherAK, otherSK, otherProjectID, "GET", "/v3/"+otherProjectID+"/vpc/security-group-rules?security_group_id="+made[0], nil))
+	if other.status != http.StatusOK || len(other.json(t)["security_group_rules"].([]any)) != 0 {
+		t.Errorf("another tenant's view of the rules: %d %s", other.status, other.body)
+	}
+}
+
+// TestWorldNetworkUndeclared: a world subnet that the world file no longer
+// declares (the world replaced without it) stays stored and may then be
+// deleted like a created one.
+func TestWorldNetworkUndeclared(t *testing.T) {
+	dir := newLocation(t)
+	s := startServer(t, dir, &dayu.OffsetClock{})
+	dropped := s.node.World().Project(q.ProjectID).VPCs[0].Subnets[1]
+	path := vpcsPath(q.ProjectID) + "/" + q.VpcID + "/subnets/" + dropped
+	vpcError(t, s.gsdk("DELETE", path, nil), http.StatusConflict, "VPC.0106", "world file")
+	clock := s.clock
+	s.stop()
+
+	doc, err := testWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w dayu.World
+	if err := json.Unmarshal(doc, &w); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range w.Domains {
+		for _, p := range d.Projects {
+			for i, v := range p.VPCs {
+				p.VPCs[i].Subnets = slices.DeleteFunc(v.Subnets, func(id string) bool { return id == dropped })
+			}
+		}
+	}
+	file := worldFile(t, &w)
+	s = startServer(t, dir, clock, func(c *node.Config) { c.World, c.ReplaceWorld = file, true })
+	if _, found := s.node.World().Project(q.ProjectID).Subnet(q.VpcID, dropped); found {
+		t.Fatalf("the replaced world still declares %s", dropped)
+	}
+	s.call(http.StatusOK, "GET", subnetsPath(q.ProjectID)+"/"+dropped, nil)
+	s.call(http.StatusNoContent, "DELETE", path, nil)
+	vpcError(t, s.gsdk("DELETE", vpcsPath(q.ProjectID)+"/"+q.VpcID+"/subnets/"+q.NetID, nil), http.StatusConflict, "VPC.0106", "world file")
+}
+
+// worldFile is w as a world file, read as --world reads one.
+func worldFile(t *testing.T, w *dayu.World) *dayu.WorldFile {
+	t.Helper()
+	doc, err := w.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := dayu.ReadWorldFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

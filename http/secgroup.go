@@ -2,6 +2,9 @@ package http
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 
 	"github.com/dayu-emu/dayu"
 )
@@ -62,33 +65,124 @@ func (s *Server) showSecurityGroupV3(c *call) (int, any, error) {
 }
 
 // listSecurityGroupsV3 is GET /v3/{project_id}/vpc/security-groups, by
-// ?id=, ?name= and ?enterprise_project_id= (each may repeat), on one page.
+// ?id=, ?name= and ?enterprise_project_id= (each may repeat), in pages of
+// ?limit= after ?marker= (GSDK's pager asks with the last id of a page
+// until a page is empty).
 func (s *Server) listSecurityGroupsV3(c *call) (int, any, error) {
 	list, err := s.Service.Network().List(c.r.Context(), c.project, dayu.KindSecurityGroup, "")
 	if err != nil {
 		return 0, nil, err
 	}
 	q := c.r.URL.Query()
-	matches := func(key, v string) bool {
-		want := q[key]
-		if len(want) == 0 || (key == "enterprise_project_id" && want[0] == "all_granted_eps") {
-			return true
-		}
-		for _, w := range want {
-			if w == v {
-				return true
-			}
-		}
-		return false
+	list = slices.DeleteFunc(list, func(r *dayu.NetworkResource) bool {
+		return !queryMatches(q, "id", r.ID) || !queryMatches(q, "name", r.Name) || !queryMatches(q, "enterprise_project_id", r.EpsID)
+	})
+	page, next, err := pageAfter(list, func(r *dayu.NetworkResource) string { return r.ID }, q)
+	if err != nil {
+		return 0, nil, err
 	}
 	out := securityGroupV3List{RequestID: c.header.Get(headerRequestID), SecurityGroups: []securityGroupV3Body{}}
-	for _, r := range list {
-		if matches("id", r.ID) && matches("name", r.Name) && matches("enterprise_project_id", r.EpsID) {
-			out.SecurityGroups = append(out.SecurityGroups, toSecurityGroupV3Body(r))
+	for _, r := range page {
+		out.SecurityGroups = append(out.SecurityGroups, toSecurityGroupV3Body(r))
+	}
+	out.PageInfo = pageInfo{CurrentCount: len(page), NextMarker: next}
+	return http.StatusOK, out, nil
+}
+
+// listSecurityGroupRulesV3 is GET /v3/{project_id}/vpc/security-group-rules
+// (the networking_secgroup data source's), the rules of the project's
+// groups by ?security_group_id=, ?id= and ?direction= (each may repeat),
+// paged as the groups are.
+func (s *Server) listSecurityGroupRulesV3(c *call) (int, any, error) {
+	groups, err := s.Service.Network().List(c.r.Context(), c.project, dayu.KindSecurityGroup, "")
+	if err != nil {
+		return 0, nil, err
+	}
+	q := c.r.URL.Query()
+	rules := []ruleV3Body{} // never null on the wire, whatever the filter leaves
+	for _, g := range groups {
+		if queryMatches(q, "security_group_id", g.ID) {
+			rules = append(rules, toSecurityGroupV3Body(g).SecurityGroupRules...)
 		}
 	}
-	out.PageInfo.CurrentCount = len(out.SecurityGroups)
+	rules = slices.DeleteFunc(rules, func(r ruleV3Body) bool {
+		return !queryMatches(q, "id", r.ID) || !queryMatches(q, "direction", r.Direction)
+	})
+	page, next, err := pageAfter(rules, func(r ruleV3Body) string { return r.ID }, q)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, securityGroupRuleV3List{RequestID: c.header.Get(headerRequestID), SecurityGroupRules: page,
+		PageInfo: pageInfo{CurrentCount: len(page), NextMarker: next}}, nil
+}
+
+// queryMatches reports whether v is one of the query's values of key, or
+// the query has none (for enterprise_project_id, all_granted_eps: all).
+func queryMatches(q url.Values, key, v string) bool {
+	want := q[key]
+	return len(want) == 0 || (key == "enterprise_project_id" && want[0] == "all_granted_eps") || slices.Contains(want, v)
+}
+
+// listSecurityGroupsV1 is GET /v1/{project_id}/security-groups, by
+// ?enterprise_project_id= (vpc_id is deprecated: no group has one), in
+// pages of ?limit= after ?marker=, the id of the previous page's last.
+func (s *Server) listSecurityGroupsV1(c *call) (int, any, error) {
+	list, err := s.Service.Network().List(c.r.Context(), c.project, dayu.KindSecurityGroup, "")
+	if err != nil {
+		return 0, nil, err
+	}
+	q := c.r.URL.Query()
+	list = slices.DeleteFunc(list, func(r *dayu.NetworkResource) bool { return !queryMatches(q, "enterprise_project_id", r.EpsID) })
+	page, _, err := pageAfter(list, func(r *dayu.NetworkResource) string { return r.ID }, q)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := securityGroupList{SecurityGroups: []securityGroupBody{}}
+	for _, r := range page {
+		out.SecurityGroups = append(out.SecurityGroups, toSecurityGroupBody(r))
+	}
 	return http.StatusOK, out, nil
+}
+
+// pageAfter is the page of list after the item whose id is ?marker= (from
+// the start without one), of at most ?limit= items (all without one), and
+// the marker of the next page, "" when this one is the last.
+func pageAfter[T any](list []T, id func(T) string, q url.Values) ([]T, string, error) {
+	if marker := q.Get("marker"); marker != "" {
+		i := slices.IndexFunc(list, func(t T) bool { return id(t) == marker })
+		if i < 0 {
+			return nil, "", dayu.Errorf(dayu.EINVALID, "marker: %q is not an item of the list", marker)
+		}
+		list = list[i+1:]
+	}
+	limit := q.Get("limit")
+	if limit == "" {
+		return list, "", nil
+	}
+	n, err := strconv.Atoi(limit)
+	if err != nil || n < 1 {
+		return nil, "", dayu.Errorf(dayu.EINVALID, "limit: must be a positive integer, got %q", limit)
+	}
+	if n >= len(list) {
+		return list, "", nil
+	}
+	return list[:n], id(list[n-1]), nil
+}
+
+// updateSecurityGroupV2 is neutron's PUT /v2.0/security-groups/{security_group_id}
+// (the provider's fallback where v3's update is a 404), in the caller's
+// project: 200 and the group.
+func (s *Server) updateSecurityGroupV2(c *call) (int, any, error) {
+	req, err := decodeSecurityGroup(c.body)
+	if err != nil {
+		return 0, nil, err
+	}
+	g := req.SecurityGroup
+	r, err := s.Service.Network().UpdateSecurityGroup(c.r.Context(), c.caller.ProjectID, c.r.PathValue("security_group_id"), opt(g.Name), g.Description)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, securityGroupV2Envelope{toSecurityGroupV2Body(r)}, nil
 }
 
 // updateSecurityGroupV3 is PUT /v3/{project_id}/vpc/security-groups/{security_group_id}.

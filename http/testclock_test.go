@@ -31,14 +31,7 @@ func twoDomainWorld(t *testing.T) option {
 	for n := range 5 {
 		base.Domains[0].EnterpriseProjects = append(base.Domains[0].EnterpriseProjects, dayu.EnterpriseProject{ID: testEPS(n), Name: testEPS(n)})
 	}
-	out, err := base.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := dayu.ReadWorldFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := worldFile(t, base)
 	return func(c *node.Config) { c.World = file }
 }
 

@@ -272,6 +272,13 @@ type securityGroupV3List struct {
 	PageInfo       pageInfo              `json:"page_info"`
 }
 
+// securityGroupRuleV3List is v3's GET /v3/{project_id}/vpc/security-group-rules.
+type securityGroupRuleV3List struct {
+	RequestID          string       `json:"request_id"`
+	SecurityGroupRules []ruleV3Body `json:"security_group_rules"`
+	PageInfo           pageInfo     `json:"page_info"`
+}
+
 type pageInfo struct {
 	CurrentCount   int    `json:"current_count"`
 	PreviousMarker string `json:"previous_marker,omitempty"`
@@ -309,13 +316,23 @@ type ruleV3Body struct {
 	UpdatedAt            string `json:"updated_at"`
 }
 
-func toSecurityGroupBody(r *dayu.NetworkResource) securityGroupBody {
+// toRuleV1Bodies are a group's rules as v1 and neutron show them.
+func toRuleV1Bodies(r *dayu.NetworkResource) []ruleV1Body {
 	rules := make([]ruleV1Body, 0, len(r.Spec.Rules))
 	for _, u := range r.Spec.Rules {
 		rules = append(rules, ruleV1Body{ID: u.ID, SecurityGroupID: r.ID, Direction: u.Direction, Ethertype: u.Ethertype,
 			RemoteIPPrefix: u.RemoteIPPrefix, RemoteGroupID: u.RemoteGroupID, TenantID: r.ProjectID})
 	}
-	return securityGroupBody{ID: r.ID, Name: r.Name, Description: r.Spec.Description, EnterpriseProjectID: r.EpsID, SecurityGroupRules: rules}
+	return rules
+}
+
+func toSecurityGroupBody(r *dayu.NetworkResource) securityGroupBody {
+	return securityGroupBody{ID: r.ID, Name: r.Name, Description: r.Spec.Description, EnterpriseProjectID: r.EpsID, SecurityGroupRules: toRuleV1Bodies(r)}
+}
+
+func toSecurityGroupV2Body(r *dayu.NetworkResource) securityGroupV2Body {
+	return securityGroupV2Body{ID: r.ID, Name: r.Name, Description: r.Spec.Description, TenantID: r.ProjectID, ProjectID: r.ProjectID,
+		SecurityGroupRules: toRuleV1Bodies(r)}
 }
 
 func toSecurityGroupV3Body(r *dayu.NetworkResource) securityGroupV3Body {
@@ -328,4 +345,49 @@ func toSecurityGroupV3Body(r *dayu.NetworkResource) securityGroupV3Body {
 	return securityGroupV3Body{ID: r.ID, Name: r.Name, Description: r.Spec.Description, ProjectID: r.ProjectID,
 		EnterpriseProjectID: r.EpsID, SecurityGroupRules: rules, Tags: toTagKVs(r.Spec.Tags),
 		CreatedAt: networkTime(r.CreatedAt), UpdatedAt: networkTime(r.UpdatedAt)}
+}
+
+// extendCIDRRequest is the body of add-extend-cidr and remove-extend-cidr.
+type extendCIDRRequest struct {
+	VPC struct {
+		ExtendCIDRs []string `json:"extend_cidrs"`
+	} `json:"vpc"`
+}
+
+// nameServerList is DNS's GET /v2/nameservers.
+type nameServerList struct {
+	NameServers []nameServerBody `json:"nameservers"`
+}
+
+type nameServerBody struct {
+	Type    string     `json:"type"`
+	Region  string     `json:"region"`
+	Records []nsRecord `json:"ns_records"`
+}
+
+// nsRecord is a server: a private one by address, a public one by host name.
+type nsRecord struct {
+	Hostname string `json:"hostname,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Priority int    `json:"priority"`
+}
+
+// securityGroupList is v1's GET /v1/{project_id}/security-groups.
+type securityGroupList struct {
+	SecurityGroups []securityGroupBody `json:"security_groups"`
+}
+
+// securityGroupV2Envelope is neutron's {"security_group": {...}}.
+type securityGroupV2Envelope struct {
+	SecurityGroup securityGroupV2Body `json:"security_group"`
+}
+
+// securityGroupV2Body is a security group as neutron (v2.0) shows it.
+type securityGroupV2Body struct {
+	ID                 string       `json:"id"`
+	Name               string       `json:"name"`
+	Description        string       `json:"description"`
+	TenantID           string       `json:"tenant_id"`
+	ProjectID          string       `json:"project_id"`
+	SecurityGroupRules []ruleV1Body `json:"security_group_rules"`
 }

@@ -16,12 +16,17 @@ const networkColumns = `id, project_id, kind, parent_id, name, eps_id, created_a
 
 const (
 	insertNetworkResource = `INSERT INTO network_resources (` + networkColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	seedNetworkResource   = insertNetworkResource + ` ON CONFLICT (id) DO NOTHING`
 	selectNetworkResource = `SELECT ` + networkColumns + ` FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
 	listNetworkResources  = `SELECT ` + networkColumns + ` FROM network_resources WHERE project_id = ? AND kind = ?
 		AND (? = '' OR parent_id = ?) ORDER BY created_at, id`
 	updateNetworkResource = `UPDATE network_resources SET name = ?, eps_id = ?, updated_at = ?, spec = ?
 		WHERE id = ? AND project_id = ? AND kind = ?`
-	networkExists      = `SELECT 1 FROM network_resources WHERE id = ? AND project_id = ? AND kind = ?`
+	// lockNetwork changes nothing but takes the row's lock, which a subnet's
+	// create and its VPC's delete both take first: on PostgreSQL (read
+	// committed) a plain read would let each miss the other's uncommitted
+	// write, leaving a subnet without a VPC. SQLite has one writer anyway.
+	lockNetwork        = `UPDATE network_resources SET updated_at = updated_at WHERE id = ? AND project_id = ? AND kind = ?`
 	networkHasChildren = `SELECT 1 FROM network_resources WHERE parent_id = ? LIMIT 1`
 	// An instance holds its network until it is unsubscribed or gone.
 	networkUsedByLiving = `SELECT 1 FROM instances WHERE project_id = ? AND (vpc_id = ? OR net_id = ? OR security_group_id = ?)
@@ -57,16 +62,20 @@ func (s *Store) CreateNetworkResource(ctx context.Context, r *dayu.NetworkResour
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if r.Kind == dayu.KindSubnet {
-			switch ok, err := found(ctx, tx, s.sql(networkExists), r.ParentID, r.ProjectID, string(dayu.KindVPC)); {
-			case err != nil:
+			if err := s.lockNetwork(ctx, tx, r.ProjectID, dayu.KindVPC, r.ParentID, dayu.ErrVPCNotFound); err != nil {
 				return err
-			case !ok:
-				return dayu.ErrVPCNotFound
 			}
 		}
 		_, err := tx.ExecContext(ctx, s.sql(insertNetworkResource), args...)
 		return err
 	})
+}
+
+// lockNetwork locks a network resource's row until tx ends: notFound if
+// it is not stored (or deleted by a transaction committed meanwhile).
+func (s *Store) lockNetwork(ctx context.Context, tx *sql.Tx, projectID string, kind dayu.NetworkKind, id string, notFound error) error {
+	res, err := tx.ExecContext(ctx, s.sql(lockNetwork), id, projectID, string(kind))
+	return oneRow(res, err, notFound)
 }
 
 // found reports whether the query finds a row.
@@ -121,11 +130,8 @@ func (s *Store) SaveNetworkResource(ctx context.Context, r *dayu.NetworkResource
 // that no instance refers to, but those unsubscribed or gone.
 func (s *Store) DeleteNetworkResource(ctx context.Context, projectID string, kind dayu.NetworkKind, id string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		switch ok, err := found(ctx, tx, s.sql(networkExists), id, projectID, string(kind)); {
-		case err != nil:
+		if err := s.lockNetwork(ctx, tx, projectID, kind, id, dayu.ErrNetworkResourceNotFound); err != nil {
 			return err
-		case !ok:
-			return dayu.ErrNetworkResourceNotFound
 		}
 		switch ok, err := found(ctx, tx, s.sql(networkHasChildren), id); {
 		case err != nil:
@@ -141,5 +147,29 @@ func (s *Store) DeleteNetworkResource(ctx context.Context, projectID string, kin
 		}
 		_, err := tx.ExecContext(ctx, s.sql(deleteNetworkResource), id, projectID, string(kind))
 		return err
+	})
+}
+
+// SeedNetworkResources stores the network resources not stored yet.
+func (s *Store) SeedNetworkResources(ctx context.Context, rs []*dayu.NetworkResource) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.sql(seedNetworkResource))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range rs {
+			args, err := networkArgs(r)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

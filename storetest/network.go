@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ var networkTests = []struct {
 }{
 	{"NetworkResources", testNetworkResources},
 	{"NetworkDeleteRefusals", testNetworkDeleteRefusals},
+	{"SubnetCreateRacesVPCDelete", testSubnetCreateRacesVPCDelete},
 }
 
 func network(kind dayu.NetworkKind, project, parent string) *dayu.NetworkResource {
@@ -150,5 +152,39 @@ func testNetworkDeleteRefusals(t *testing.T, h *harness) {
 	}
 	if err := del(subnet, clock); err != nil {
 		t.Errorf("the subnet of an unsubscribed instance: %v", err)
+	}
+}
+
+// testSubnetCreateRacesVPCDelete creates a subnet while its VPC is being
+// deleted, a bounded number of times: one of the two must lose (the VPC
+// stays with its subnet, or the subnet is refused), never both win with a
+// subnet left without a VPC.
+func testSubnetCreateRacesVPCDelete(t *testing.T, h *harness) {
+	s := h.store()
+	for range 20 {
+		vpc := network(dayu.KindVPC, "p1", "")
+		if err := s.CreateNetworkResource(ctx(t), vpc); err != nil {
+			t.Fatal(err)
+		}
+		subnet := network(dayu.KindSubnet, "p1", vpc.ID)
+		var created, deleted error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); created = s.CreateNetworkResource(ctx(t), subnet) }()
+		go func() { defer wg.Done(); deleted = s.DeleteNetworkResource(ctx(t), "p1", dayu.KindVPC, vpc.ID, clock) }()
+		wg.Wait()
+		switch {
+		case created == nil && deleted == nil:
+			t.Fatalf("both the subnet's create and its VPC's delete succeeded: subnet %s has no VPC", subnet.ID)
+		case created == nil && !errors.Is(deleted, dayu.ErrNetworkHasSubnets):
+			t.Fatalf("the delete of a VPC with a subnet: %v", deleted)
+		case deleted == nil && !errors.Is(created, dayu.ErrVPCNotFound):
+			t.Fatalf("the create of a subnet of a deleted VPC: %v", created)
+		}
+		if created == nil {
+			if _, err := s.NetworkResource(ctx(t), "p1", dayu.KindVPC, vpc.ID); err != nil {
+				t.Fatalf("the subnet's VPC: %v", err)
+			}
+		}
 	}
 }
