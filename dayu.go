@@ -262,8 +262,9 @@ type Store interface {
 	// stored all the same.
 	SaveUnsubscriptions(ctx context.Context, changed []*Instance, orders []*Order) (lost []string, err error)
 	// Reset deletes every order, instance, workspace, network resource, fault rule and test
-	// clock; the world, the timings and the token key stay.
-	Reset(ctx context.Context) error
+	// clock, and stores keep (the world's network) in the same transaction;
+	// the world, the timings and the token key stay.
+	Reset(ctx context.Context, keep []*NetworkResource) error
 
 	// Timings returns the stored lifecycle timings by project id ("" for
 	// the default); a project without a record is not in the map.

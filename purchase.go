@@ -232,13 +232,11 @@ func (s *Service) projectNow(projectID string) time.Time {
 }
 
 // Reset deletes every order, instance, fault rule and network resource
-// (see Store.Reset), then stores the world's network again: the world
-// still declares it.
+// (see Store.Reset) but the world's network, which the world still
+// declares: it is stored again in the same transaction, so that no crash
+// leaves the store without it.
 func (s *Service) Reset(ctx context.Context) error {
-	if err := s.Store.Reset(ctx); err != nil {
-		return err
-	}
-	return s.Store.SeedNetworkResources(ctx, s.World.worldNetwork(s.Clocks.Server().Now()))
+	return s.Store.Reset(ctx, s.World.worldNetwork(s.Clocks.Server().Now()))
 }
 
 // hash identifies what a purchase asks for, whatever the JSON's spacing or

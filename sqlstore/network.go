@@ -155,21 +155,27 @@ func (s *Store) SeedNetworkResources(ctx context.Context, rs []*dayu.NetworkReso
 	if len(rs) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.sql(seedNetworkResource))
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.seedNetwork(ctx, tx, rs) })
+}
+
+// seedNetwork stores in tx the network resources not stored yet.
+func (s *Store) seedNetwork(ctx context.Context, tx *sql.Tx, rs []*dayu.NetworkResource) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, s.sql(seedNetworkResource))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range rs {
+		args, err := networkArgs(r)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, r := range rs {
-			args, err := networkArgs(r)
-			if err != nil {
-				return err
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return err
-			}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }

@@ -485,8 +485,9 @@ func (s *Store) SaveUnsubscriptions(ctx context.Context, changed []*dayu.Instanc
 	return lost, nil
 }
 
-// Reset deletes every order, instance, workspace and network resource.
-func (s *Store) Reset(ctx context.Context) error {
+// Reset deletes every order, instance, workspace and network resource, and
+// stores keep.
+func (s *Store) Reset(ctx context.Context, keep []*dayu.NetworkResource) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// In an order that references allow: instances before their orders.
 		for _, table := range []string{"idempotency_keys", "workspaces", "network_resources", "instances", "fault_rules", "test_clocks", "orders"} {
@@ -494,8 +495,10 @@ func (s *Store) Reset(ctx context.Context) error {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, zeroInstanceCounts)
-		return err
+		if _, err := tx.ExecContext(ctx, zeroInstanceCounts); err != nil {
+			return err
+		}
+		return s.seedNetwork(ctx, tx, keep)
 	})
 }
 

@@ -606,7 +606,7 @@ func testWorkspacesRestartAndReset(t *testing.T, h *harness) {
 	} else {
 		same(t, "after a restart", got[0], w)
 	}
-	if err := s.Reset(ctx(t)); err != nil {
+	if err := s.Reset(ctx(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := stored(t, s, i.ID); len(got) != 0 {

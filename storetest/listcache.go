@@ -28,7 +28,7 @@ var (
 	otherMethods   = []string{"AddFaultRule", "Close", "CreateNetworkResource", "CreateWorkspace", "DeleteFaultRule",
 		"DeleteFaultRules", "DeleteNetworkResource", "DeleteWorkspace", "Document", "DumpState", "EnsureDocument",
 		"FaultRules", "FindNetworkResources", "FindOrder", "ListInstances", "NetworkResource", "NetworkResources", "Ping",
-		"ProjectInstances", "ProjectOrders", "QueryResources", "Resources", "SaveDocument", "SaveNetworkResource",
+		"ProjectInstances", "ProjectOrders", "QueryResources", "Resources", "SaveDocument", "SaveNetworkResource", "SeedNetworkResources",
 		"SaveTestClock", "SaveTimings", "TakeFaultHit", "TestClocks", "Timings", "TokenKey", "UpdateWorkspace", "Workspaces"}
 )
 
@@ -135,7 +135,7 @@ func testListFollowsEveryWrite(t *testing.T, h *harness) {
 		t.Errorf("the state replaced holds %s, bought after its dump", c.ID)
 	}
 
-	if err := w.Reset(ctx(t)); err != nil {
+	if err := w.Reset(ctx(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	page("Reset")

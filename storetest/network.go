@@ -97,7 +97,17 @@ func testNetworkResources(t *testing.T, h *harness) {
 	}
 	same(t, "the security group", groups[0], sg)
 
-	if err := s.Reset(ctx(t)); err != nil {
+	// What Reset is given to keep (the world's network) is all that is
+	// left, stored in the reset's own transaction.
+	if err := s.Reset(ctx(t), []*dayu.NetworkResource{sg}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := s.FindNetworkResources(ctx(t), "p1", vpc.ID, subnet.ID, sg.ID)
+	if err != nil || len(left) != 1 {
+		t.Fatalf("after Reset keeping the security group: %d network resources, %v", len(left), err)
+	}
+	same(t, "the security group kept by Reset", left[0], sg)
+	if err := s.Reset(ctx(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	if left, err := s.FindNetworkResources(ctx(t), "p1", vpc.ID, subnet.ID, sg.ID); err != nil || len(left) != 0 {

@@ -1046,7 +1046,7 @@ func testReset(t *testing.T, h *harness) {
 	if _, err := s.TokenKey(ctx(t), key); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reset(ctx(t)); err != nil {
+	if err := s.Reset(ctx(t), nil); err != nil {
 		t.Fatalf("Reset: %v", err)
 	}
 	if got, total := list(t, s, "p1", 10, 0); total != 0 || len(got) != 0 {
@@ -1213,7 +1213,7 @@ func testFaultRules(t *testing.T, h *harness) {
 	if err := s.DeleteFaultRule(ctx(t), "r1"); !errors.Is(err, dayu.ErrFaultRuleNotFound) {
 		t.Errorf("DeleteFaultRule again = %v, want ErrFaultRuleNotFound", err)
 	}
-	if err := s.Reset(ctx(t)); err != nil {
+	if err := s.Reset(ctx(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.FaultRules(ctx(t)); err != nil || len(got) != 0 {
@@ -1287,7 +1287,7 @@ func testTestClocks(t *testing.T, h *harness) {
 		t.Errorf("four racing advances of an hour from two nodes: %+v, want 4h ahead", got)
 	}
 
-	if err := s.Reset(ctx(t)); err != nil {
+	if err := s.Reset(ctx(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.TestClocks(ctx(t)); err != nil || len(got) != 0 {
