@@ -230,13 +230,11 @@ func pipelined(batch []*purchaseWrite) bool {
 // refuse the pipeline: the savepoints' path then reaps or refuses.
 func (c *committer) pipeline(ctx context.Context, batch []*purchaseWrite, shard int) error {
 	q := c.store.q
-	var orders, instances []any
+	stmts := make([]Statement, 0, 2*len(batch)+1)
 	for _, w := range batch {
 		w.stored = true
-		orders = append(orders, orderArgs(w.order)...)
-		instances = append(instances, instanceArgs(w, w.instance.EpsID)...)
+		stmts = append(stmts, Statement{q.insertOrder, orderArgs(w.order)}, Statement{q.insertInstance, instanceArgs(w, w.instance.EpsID)})
 	}
-	stmts := []Statement{{q.insertOrders.rows(len(batch)), orders}, {q.insertInstances.rows(len(batch)), instances}}
 	for _, args := range countArgs(batch, shard) {
 		stmts = append(stmts, Statement{q.addInstanceCount, args})
 	}

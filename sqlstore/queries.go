@@ -1,10 +1,5 @@
 package sqlstore
 
-import (
-	"strings"
-	"sync"
-)
-
 // instanceColumns is the column list every instance read scans, in
 // scanInstance's order.
 const instanceColumns = `id, project_id, domain_id, order_id, name, region_id, availability_zone,
@@ -23,50 +18,6 @@ const notGone = `(gone_at IS NULL OR gone_at > ?)`
 // (dayu.ResourceStatusOf).
 const provisioned = `(effective_at <= ? OR unsubscribed_at <> 0 OR (gone_at IS NOT NULL AND gone_at <= ?))`
 
-// insertOrder and insertInstance store one order and one instance, and
-// are the rows of a pipeline's multi-row inserts (multiRow): both end in
-// their VALUES tuple.
-const (
-	insertOrder    = `INSERT INTO orders (id, type, domain_id, project_id, resource_id, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	insertInstance = `INSERT INTO instances (id, project_id, domain_id, order_id, name, region_id, availability_zone,
-			vpc_id, net_id, security_group_id, eps_id, eps_slot, spec_code, product_id,
-			period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
-			created_at, effective_at, expires_at, tags,
-			auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-)
-
-// multiRow is an insert of several rows in one statement, its text made
-// once for each number of rows. A pipeline stores its batch's orders and
-// instances with one statement each: PostgreSQL parses, plans and runs one
-// statement of 32 rows in much less time than 32 statements of one. (A
-// batch of PostgreSQL's largest, 64 purchases, binds 64 x 29 parameters, far
-// below its limit of 65,535.)
-type multiRow struct {
-	numbered    bool
-	head, tuple string // "INSERT INTO t (...) VALUES ", "(?, ..., ?)"
-	mu          sync.Mutex
-	texts       map[int]string
-}
-
-func newMultiRow(numbered bool, single string) *multiRow {
-	at := strings.LastIndex(single, "VALUES ") + len("VALUES ")
-	return &multiRow{numbered: numbered, head: single[:at], tuple: single[at:], texts: map[int]string{}}
-}
-
-// rows is the statement that inserts n rows, their arguments one row's
-// after the other's.
-func (m *multiRow) rows(n int) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	q, ok := m.texts[n]
-	if !ok {
-		q = rebind(m.numbered, m.head+strings.Repeat(m.tuple+", ", n-1)+m.tuple)
-		m.texts[n] = q
-	}
-	return q
-}
-
 // queries are the statements of the Store, in the dialect's placeholders.
 type queries struct {
 	insertOrder, insertInstance, reapSlot, activeMainInstance string
@@ -80,7 +31,6 @@ type queries struct {
 	savepoint, rollbackToSavepoint, releaseSavepoint          string
 	addInstanceCount                                          string
 	newestInstances                                           string
-	insertOrders, insertInstances                             *multiRow // Dialect.Pipeline's
 }
 
 // hotWrites are the statements of a purchase's group commit.
@@ -97,10 +47,13 @@ func (q queries) hotReads() []string {
 func newQueries(d Dialect) queries {
 	r := func(q string) string { return rebind(d.Numbered, q) }
 	return queries{
-		insertOrder:     r(insertOrder),
-		insertInstance:  r(insertInstance),
-		insertOrders:    newMultiRow(d.Numbered, insertOrder),
-		insertInstances: newMultiRow(d.Numbered, insertInstance),
+		insertOrder: r(`INSERT INTO orders (id, type, domain_id, project_id, resource_id, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		insertInstance: r(`INSERT INTO instances (id, project_id, domain_id, order_id, name, region_id, availability_zone,
+			vpc_id, net_id, security_group_id, eps_id, eps_slot, spec_code, product_id,
+			period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
+			created_at, effective_at, expires_at, tags,
+			auto_renew_until, grace_ms, retention_ms, unsubscribed_at, gone_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		// A gone instance gives its enterprise project back when the next
 		// purchase there needs it.
 		reapSlot:           r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
