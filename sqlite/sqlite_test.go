@@ -265,12 +265,24 @@ func TestCheckpointsInTheBackground(t *testing.T) {
 	before := size(sqlite.FileName)
 	buy(0, 300)
 	settle("the purchases never reached the database file", func() bool { return size(sqlite.FileName) > before })
-	// Three more rounds of as many purchases, each followed by a pause in
-	// which a checkpoint copies everything: each round then writes the WAL
-	// over from its beginning, so the file stops growing.
+	// Three more rounds of as many purchases, each after a pause in which a
+	// checkpoint copies everything: each round then writes the WAL over
+	// from its beginning, so the file stops growing.
 	var wal int64
 	for round := 1; round <= 3; round++ {
-		time.Sleep(2 * 200 * time.Millisecond)
+		// The checkpoint is done when the database file stops growing for
+		// a few of its periods (however loaded the machine is).
+		deadline := time.Now().Add(10 * time.Second)
+		for last, still := int64(-1), 0; still < 3; time.Sleep(200 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the database file never stopped growing")
+			}
+			if n := size(sqlite.FileName); n == last {
+				still++
+			} else {
+				last, still = n, 0
+			}
+		}
 		buy(300*round, 300*(round+1))
 		if round == 1 {
 			wal = size(sqlite.FileName + "-wal")
