@@ -467,7 +467,17 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 		w = file.world
 		if stored != nil {
 			differs, err := w.differsFrom(stored)
-			if err != nil || differs == "" {
+			if err != nil {
+				return nil, err
+			}
+			if differs == "" {
+				// Given again, the stored world is stored again if an older
+				// version stored it: in the form that starts faster. (A
+				// start without a file writes nothing: it could race with
+				// another node storing another world.)
+				if !bytes.HasPrefix(doc, []byte(compactMark)) {
+					err = saveWorld(ctx, s, stored)
+				}
 				return stored, err
 			}
 			if !replace {
@@ -483,40 +493,7 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	if err := w.setDigest(); err != nil {
 		return nil, err
 	}
-	if doc, err = json.Marshal(storedWorld{w, w.dev, w.digest}); err != nil {
-		return nil, err
-	}
-	return w, s.SaveDocument(ctx, worldDocument, doc)
-}
-
-// storedWorld is the stored world document: the world, and whether Dayu
-// made it as the dev world. The mark is no key of a world file, so a file
-// cannot claim to be the dev world.
-type storedWorld struct {
-	*World
-	Dev bool `json:"dayu_dev_world,omitempty"`
-	// Digest is kept with the world: a large world is read at every start,
-	// and computing its digest costs another pass over it.
-	Digest string `json:"dayu_digest,omitempty"`
-}
-
-// parseStoredWorld reads the world Dayu stored. The document is its own,
-// so it is read as it is, not as strictly as a world file (a start reads
-// it, and strict decoding costs a pass of its own over a large world).
-func parseStoredWorld(doc []byte) (*World, error) {
-	sw := storedWorld{World: &World{}}
-	if err := json.Unmarshal(doc, &sw); err != nil {
-		return nil, err
-	}
-	if err := sw.World.prepare(); err != nil {
-		return nil, err
-	}
-	sw.World.dev = sw.Dev
-	if sw.Digest != "" {
-		sw.World.digest = sw.Digest
-		return sw.World, nil
-	}
-	return sw.World, sw.World.setDigest() // stored before the digest was
+	return w, saveWorld(ctx, s, w)
 }
 
 // differsFrom says how w, a world file's, differs from the stored world,
