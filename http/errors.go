@@ -120,6 +120,9 @@ func jsonAnswer(status int, v any) answer {
 	if status == http.StatusNoContent {
 		return answer{status: status}
 	}
+	if b, ok := v.(encodedJSON); ok {
+		return answer{status: status, body: b}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return answer{http.StatusInternalServerError, []byte(`{"error_code":"DAYU.3531","error_msg":"Internal server error: encoding the response"}`), "DAYU.3531"}

@@ -49,7 +49,7 @@ func (s *Server) listInstances(c *call) (int, any, error) {
 	for _, i := range l.Instances {
 		out.CommodityOrders = append(out.CommodityOrders, toInstanceItem(i, l.At))
 	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, encodedJSON(out.appendJSON(make([]byte, 0, 64+1024*len(out.CommodityOrders)))), nil
 }
 
 // parsePage reads limit (1-100, default 20) and offset (>= 0, default 0).
