@@ -19,14 +19,7 @@ import (
 // PostgreSQL when DAYU_TEST_POSTGRES_URL names a server.
 func storeKinds(t *testing.T) map[string]func(t *testing.T) dayu.Store {
 	return map[string]func(t *testing.T) dayu.Store{
-		"sqlite": func(t *testing.T) dayu.Store {
-			s, err := sqlite.OpenMemory(context.Background(), sqlite.DefaultOptions())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
+		"sqlite": openMemory,
 		"postgres": func(t *testing.T) dayu.Store {
 			s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.DefaultConfig())
 			if err != nil {
@@ -36,6 +29,16 @@ func storeKinds(t *testing.T) map[string]func(t *testing.T) dayu.Store {
 			return s
 		},
 	}
+}
+
+// openMemory opens an in-memory SQLite store, closed when the test ends.
+func openMemory(t *testing.T) dayu.Store {
+	s, err := sqlite.OpenMemory(context.Background(), sqlite.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // trickyWorld has enterprise projects whose ids and names hold what a
@@ -171,11 +174,7 @@ func TestAWorldStoredByAnOlderVersion(t *testing.T) {
 // bytes added refuses to start, saying so, rather than serving part of it.
 func TestADamagedStoredWorldStopsAStart(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.OpenMemory(ctx, sqlite.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openMemory(t)
 	restartWorld(t, s, trickyWorld)
 	doc, err := s.Document(ctx, "world")
 	if err != nil {
