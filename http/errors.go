@@ -115,7 +115,7 @@ func (a answer) write(w http.ResponseWriter) {
 	_, _ = w.Write(a.body)
 }
 
-// jsonAnswer encodes v as the answer.
+// jsonAnswer encodes v as the answer; an encodedJSON is the answer as it is.
 func jsonAnswer(status int, v any) answer {
 	if status == http.StatusNoContent {
 		return answer{status: status}
