@@ -30,8 +30,6 @@ type World struct {
 	users    map[string]*User
 	dev      bool   // see IsDev
 	digest   string // see Digest
-	// networkSeeded: the store holds the world's network (seedNetwork).
-	networkSeeded bool
 }
 
 // Region is a cloud region with its availability zones.
@@ -459,7 +457,7 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	var w *World
 	switch {
 	case file == nil && stored != nil:
-		return stored, ensureSeeded(ctx, s, stored)
+		return stored, seedNetwork(ctx, s, stored)
 	case file == nil:
 		if w, err = DevWorld(); err != nil {
 			return nil, err
@@ -473,7 +471,16 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 				return nil, err
 			}
 			if differs == "" {
-				return stored, ensureSeeded(ctx, s, stored)
+				// Given again, the stored world is stored again if an older
+				// version stored it: in the form that starts faster. (A
+				// start without a file writes nothing: it could race with
+				// another node storing another world.)
+				if !bytes.HasPrefix(doc, []byte(compactMark)) {
+					if err := saveWorld(ctx, s, stored); err != nil {
+						return nil, err
+					}
+				}
+				return stored, seedNetwork(ctx, s, stored)
 			}
 			if !replace {
 				domains, projects, eps := stored.Counts()
@@ -488,47 +495,10 @@ func EnsureWorld(ctx context.Context, s Store, file *WorldFile, replace bool) (*
 	if err := w.setDigest(); err != nil {
 		return nil, err
 	}
+	if err := saveWorld(ctx, s, w); err != nil {
+		return nil, err
+	}
 	return w, seedNetwork(ctx, s, w)
-}
-
-// ensureSeeded seeds the stored world's network unless done.
-func ensureSeeded(ctx context.Context, s Store, w *World) error {
-	if w.networkSeeded {
-		return nil
-	}
-	return seedNetwork(ctx, s, w)
-}
-
-// storedWorld is the stored world document: the world, and whether Dayu
-// made it as the dev world. The mark is no key of a world file, so a file
-// cannot claim to be the dev world.
-type storedWorld struct {
-	*World
-	Dev bool `json:"dayu_dev_world,omitempty"`
-	// Digest is kept with the world: a large world is read at every start,
-	// and computing its digest costs another pass over it.
-	Digest string `json:"dayu_digest,omitempty"`
-	// NetworkSeeded: the store holds the world's network resources.
-	NetworkSeeded bool `json:"dayu_network_seeded,omitempty"`
-}
-
-// parseStoredWorld reads the world Dayu stored. The document is its own,
-// so it is read as it is, not as strictly as a world file (a start reads
-// it, and strict decoding costs a pass of its own over a large world).
-func parseStoredWorld(doc []byte) (*World, error) {
-	sw := storedWorld{World: &World{}}
-	if err := json.Unmarshal(doc, &sw); err != nil {
-		return nil, err
-	}
-	if err := sw.World.prepare(); err != nil {
-		return nil, err
-	}
-	sw.World.dev, sw.World.networkSeeded = sw.Dev, sw.NetworkSeeded
-	if sw.Digest != "" {
-		sw.World.digest = sw.Digest
-		return sw.World, nil
-	}
-	return sw.World, sw.World.setDigest() // stored before the digest was
 }
 
 // differsFrom says how w, a world file's, differs from the stored world,

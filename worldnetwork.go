@@ -3,7 +3,6 @@ package dayu
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"net/netip"
 	"time"
 )
@@ -91,18 +90,13 @@ func (p *Project) Declares(kind NetworkKind, id string) bool {
 }
 
 // seedNetwork stores the world's network resources that the store does
-// not hold yet, then the world marked as seeded: a crash in between seeds
-// again at the next start, storing nothing twice.
+// not hold yet, at every start: a store of a version before them, or a
+// crash after the world was stored, gets them, and one that has them is
+// left as it is (they cannot be deleted while the world declares them).
+// It never writes the world document, which a plain start must not: it
+// could race with another node replacing the world (saveWorld).
 func seedNetwork(ctx context.Context, s Store, w *World) error {
-	if err := s.SeedNetworkResources(ctx, w.worldNetwork(time.Now())); err != nil {
-		return err
-	}
-	w.networkSeeded = true
-	doc, err := json.Marshal(storedWorld{w, w.dev, w.digest, true})
-	if err != nil {
-		return err
-	}
-	return s.SaveDocument(ctx, worldDocument, doc)
+	return s.SeedNetworkResources(ctx, w.worldNetwork(time.Now()))
 }
 
 // withWorldNetwork is rs with the world's network resources that it lacks

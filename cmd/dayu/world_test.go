@@ -18,7 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dayu-emu/dayu"
 	"github.com/dayu-emu/dayu/internal/child"
+	"github.com/dayu-emu/dayu/postgres"
+	"github.com/dayu-emu/dayu/sqlite"
 )
 
 // runDayu runs the binary with args until it exits by itself (within
@@ -75,18 +78,22 @@ type served struct {
 }
 
 // served reads the start-up line of a node started with --log-format json.
+// The line is written before the node listens, but its output reaches the
+// test through a pipe that may lag behind /readyz: it is waited for a while.
 func (n *node) served() served {
 	n.t.Helper()
-	for sc := bufio.NewScanner(strings.NewReader(n.output())); sc.Scan(); {
-		var line struct {
-			Msg string `json:"msg"`
-			served
-		}
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "dayu serving" {
-			if line.World == "" {
-				n.t.Fatalf("%s: the start-up line names no world: %s", n.name, sc.Text())
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for sc := bufio.NewScanner(strings.NewReader(n.output())); sc.Scan(); {
+			var line struct {
+				Msg string `json:"msg"`
+				served
 			}
-			return line.served
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "dayu serving" {
+				if line.World == "" {
+					n.t.Fatalf("%s: the start-up line names no world: %s", n.name, sc.Text())
+				}
+				return line.served
+			}
 		}
 	}
 	n.t.Fatalf("%s: no start-up line in the output:\n%s", n.name, n.output())
@@ -209,6 +216,61 @@ func TestWorldIsNotReplacedSilently(t *testing.T) {
 		t.Errorf("restarted without --world: serves %+v, want %+v", got, replaced)
 	}
 	mustFailToStart(t, args("--replace-world"), "--replace-world needs --world")
+}
+
+// TestAStoreAnOlderVersionMadeStarts: a data directory and a PostgreSQL
+// database whose world an older version stored (in its JSON form, the
+// testdata's) start and serve that world, with the digest that version
+// gave it; the same world file is accepted over it, another refused.
+func TestAStoreAnOlderVersionMadeStarts(t *testing.T) {
+	old, err := os.ReadFile("../../testdata/stored-world-json-v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded struct {
+		Digest string `json:"dayu_digest"`
+	}
+	if err := json.Unmarshal(old, &recorded); err != nil {
+		t.Fatal(err)
+	}
+	example, err := filepath.Abs("../../examples/world.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, s dayu.Store, args []string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := s.SaveDocument(ctx, "world", old)
+		if cerr := s.Close(); err != nil || cerr != nil {
+			t.Fatal(err, cerr)
+		}
+		want := served{World: recorded.Digest, Domains: 1, Projects: 2, EnterpriseProjects: 2}
+		args = append(args, "--log-format", "json")
+		for _, more := range [][]string{nil, {"--world", example}, nil} {
+			n := startNode(t, "A", append(args, more...))
+			if got := n.served(); got != want {
+				t.Errorf("started with %q: serves %+v, want %+v", more, got, want)
+			}
+			n.stop()
+		}
+		mustFailToStart(t, append(args, "--world", worldFile(t, 1)), "holds another world", recorded.Digest)
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		data := t.TempDir()
+		s, err := sqlite.Open(context.Background(), data, sqlite.DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, s, []string{"--data", data})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dbURL := newPostgresDatabase(t)
+		s, err := postgres.Open(context.Background(), dbURL, postgres.DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, s, []string{"--store", dbURL})
+	})
 }
 
 // TestStartUpErrorsSayWhatAndWhere: a broken world file is reported with
