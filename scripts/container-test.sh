@@ -27,7 +27,14 @@ fi
 
 tag="dayu:ci-$$"
 name="dayu-ci-$$"
-port=${DAYU_CONTAINER_PORT:-18080}
+# The first loopback port from 18080 on that nothing listens on (a Dayu
+# left running by hand must not fail the run).
+port=${DAYU_CONTAINER_PORT:-}
+if [[ -z "$port" ]]; then
+  for port in $(seq 18080 18180); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+fi
 base="http://127.0.0.1:$port"
 cleanup() {
   docker rm -f "$name" >/dev/null 2>&1 || true
