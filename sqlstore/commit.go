@@ -230,10 +230,17 @@ func pipelined(batch []*purchaseWrite) bool {
 // refuse the pipeline: the savepoints' path then reaps or refuses.
 func (c *committer) pipeline(ctx context.Context, batch []*purchaseWrite, shard int) error {
 	q := c.store.q
-	stmts := make([]Statement, 0, 2*len(batch)+1)
-	for _, w := range batch {
-		w.stored = true
-		stmts = append(stmts, Statement{q.insertOrder, orderArgs(w.order)}, Statement{q.insertInstance, instanceArgs(w, w.instance.EpsID)})
+	var stmts []Statement
+	for rest := batch; len(rest) > 0; {
+		n := chunk(len(rest))
+		var orders, instances []any
+		for _, w := range rest[:n] {
+			w.stored = true
+			orders = append(orders, orderArgs(w.order)...)
+			instances = append(instances, instanceArgs(w, w.instance.EpsID)...)
+		}
+		stmts = append(stmts, Statement{q.insertOrders[n], orders}, Statement{q.insertInstances[n], instances})
+		rest = rest[n:]
 	}
 	for _, args := range countArgs(batch, shard) {
 		stmts = append(stmts, Statement{q.addInstanceCount, args})
