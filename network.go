@@ -558,8 +558,8 @@ func (n Network) List(ctx context.Context, projectID string, kind NetworkKind, p
 }
 
 // Delete deletes a resource, unless the world file declares it, an
-// instance uses it or, for a VPC, it has subnets. A subnet is deleted through its VPC (vpcID); "" for the
-// other kinds.
+// instance uses it or, for a VPC, it has subnets. A subnet is deleted
+// through its VPC (vpcID); "" for the other kinds.
 func (n Network) Delete(ctx context.Context, projectID string, kind NetworkKind, vpcID, id string) error {
 	p, err := n.project(projectID)
 	if err != nil {

@@ -8,10 +8,10 @@ import (
 )
 
 // The world file's VPCs, subnets and security groups are stored as
-// ordinary network resources the first time a store holds the world (or
-// the first start of a version that does so): shown, listed, changed and
-// tagged through the VPC API like those created through it, with fields
-// the world file does not give chosen here (worldNetwork). The world
+// ordinary network resources with the world, and at each start those the
+// store lacks (seedNetwork): shown, listed, changed and tagged through the
+// VPC API like those created through it, with fields the world file does
+// not give chosen here (worldNetwork). The world
 // declares them, so they are not deleted (Network.Delete): a purchase's
 // check of them stays a lookup in the world, and the world stays what its
 // digest names.

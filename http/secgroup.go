@@ -102,7 +102,7 @@ func (s *Server) listSecurityGroupRulesV3(c *call) (int, any, error) {
 	rules := []ruleV3Body{} // never null on the wire, whatever the filter leaves
 	for _, g := range groups {
 		if queryMatches(q, "security_group_id", g.ID) {
-			rules = append(rules, toSecurityGroupV3Body(g).SecurityGroupRules...)
+			rules = append(rules, toRuleV3Bodies(g)...)
 		}
 	}
 	rules = slices.DeleteFunc(rules, func(r ruleV3Body) bool {

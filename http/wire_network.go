@@ -335,15 +335,20 @@ func toSecurityGroupV2Body(r *dayu.NetworkResource) securityGroupV2Body {
 		SecurityGroupRules: toRuleV1Bodies(r)}
 }
 
-func toSecurityGroupV3Body(r *dayu.NetworkResource) securityGroupV3Body {
+// toRuleV3Bodies are a group's rules as v3 shows them.
+func toRuleV3Bodies(r *dayu.NetworkResource) []ruleV3Body {
 	rules := make([]ruleV3Body, 0, len(r.Spec.Rules))
 	for _, u := range r.Spec.Rules {
 		rules = append(rules, ruleV3Body{ID: u.ID, SecurityGroupID: r.ID, Direction: u.Direction, Ethertype: u.Ethertype,
 			Action: "allow", Priority: 1, RemoteIPPrefix: u.RemoteIPPrefix, RemoteGroupID: u.RemoteGroupID, ProjectID: r.ProjectID,
 			CreatedAt: networkTime(r.CreatedAt), UpdatedAt: networkTime(r.CreatedAt)})
 	}
+	return rules
+}
+
+func toSecurityGroupV3Body(r *dayu.NetworkResource) securityGroupV3Body {
 	return securityGroupV3Body{ID: r.ID, Name: r.Name, Description: r.Spec.Description, ProjectID: r.ProjectID,
-		EnterpriseProjectID: r.EpsID, SecurityGroupRules: rules, Tags: toTagKVs(r.Spec.Tags),
+		EnterpriseProjectID: r.EpsID, SecurityGroupRules: toRuleV3Bodies(r), Tags: toTagKVs(r.Spec.Tags),
 		CreatedAt: networkTime(r.CreatedAt), UpdatedAt: networkTime(r.UpdatedAt)}
 }
 

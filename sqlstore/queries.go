@@ -20,12 +20,12 @@ const notGone = `(gone_at IS NULL OR gone_at > ?)`
 // (dayu.ResourceStatusOf).
 const provisioned = `(effective_at <= ? OR unsubscribed_at <> 0 OR (gone_at IS NOT NULL AND gone_at <= ?))`
 
-// insertOrder and insertInstance store one order and one instance, and
+// insertOrderRow and insertInstanceRow store one order and one instance, and
 // are the rows of a pipeline's multi-row inserts (multiRow): both end in
 // their VALUES tuple.
 const (
-	insertOrder    = `INSERT INTO orders (id, type, domain_id, project_id, resource_id, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	insertInstance = `INSERT INTO instances (id, project_id, domain_id, order_id, name, region_id, availability_zone,
+	insertOrderRow    = `INSERT INTO orders (id, type, domain_id, project_id, resource_id, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertInstanceRow = `INSERT INTO instances (id, project_id, domain_id, order_id, name, region_id, availability_zone,
 			vpc_id, net_id, security_group_id, eps_id, eps_slot, spec_code, product_id,
 			period_type, period_num, is_auto_renew, extension_package, parent_id, create_user,
 			created_at, effective_at, expires_at, tags,
@@ -98,10 +98,10 @@ func (q queries) hotReads() []string {
 func newQueries(d Dialect) queries {
 	r := func(q string) string { return rebind(d.Numbered, q) }
 	return queries{
-		insertOrder:     r(insertOrder),
-		insertInstance:  r(insertInstance),
-		insertOrders:    newMultiRow(d.Numbered, insertOrder),
-		insertInstances: newMultiRow(d.Numbered, insertInstance),
+		insertOrder:     r(insertOrderRow),
+		insertInstance:  r(insertInstanceRow),
+		insertOrders:    newMultiRow(d.Numbered, insertOrderRow),
+		insertInstances: newMultiRow(d.Numbered, insertInstanceRow),
 		// A gone instance gives its enterprise project back when the next
 		// purchase there needs it.
 		reapSlot:           r(`UPDATE instances SET eps_slot = NULL WHERE project_id = ? AND eps_slot = ? AND gone_at IS NOT NULL AND gone_at <= ?`),
