@@ -28,8 +28,8 @@ var (
 	otherMethods   = []string{"AddFaultRule", "Close", "CreateNetworkResource", "CreateWorkspace", "DeleteFaultRule",
 		"DeleteFaultRules", "DeleteNetworkResource", "DeleteWorkspace", "Document", "DumpState", "EnsureDocument",
 		"FaultRules", "FindNetworkResources", "FindOrder", "ListInstances", "NetworkResource", "NetworkResources", "Ping",
-		"ProjectInstances", "ProjectOrders", "QueryResources", "Resources", "SaveDocument", "SaveNetworkResource", "SeedNetworkResources",
-		"SaveTestClock", "SaveTimings", "TakeFaultHit", "TestClocks", "Timings", "TokenKey", "UpdateWorkspace", "Workspaces"}
+		"ProjectInstances", "ProjectOrders", "QueryResources", "Resources", "SaveDocument", "SaveNetworkResource",
+		"SaveTestClock", "SaveTimings", "SeedNetworkResources", "TakeFaultHit", "TestClocks", "Timings", "TokenKey", "UpdateWorkspace", "Workspaces"}
 )
 
 func testStoreWritesClassified(t *testing.T, _ *harness) {
